@@ -1,0 +1,1 @@
+"""Trained model files shipped with livecheck (NIMA, DIQA, BRISQUE); see the model cards here."""
