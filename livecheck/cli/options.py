@@ -1,0 +1,61 @@
+"""Command-line options shared by `score`, `replay` and `run`, and what they turn into."""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+
+from livecheck.models import ModelName
+from livecheck.pipeline import PipelineConfig
+from livecheck.thresholds import Thresholds, load_thresholds
+
+
+def demo_clip() -> Path:
+    """The bundled demo clip (assets/demo.mp4, shipped as livecheck.assets)."""
+    return Path(str(resources.files("livecheck.assets") / "demo.mp4"))
+
+
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("analysis")
+    group.add_argument("--thresholds", type=Path, metavar="FILE",
+                       help="TOML file with a [thresholds] table overriding the defaults")
+    group.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                       help="override one threshold (repeatable), e.g. --set dark_on=40")
+    group.add_argument("--disable", action="append", default=[], metavar="HINT",
+                       help="never show this hint (repeatable), e.g. --disable noisy")
+    group.add_argument("--no-models", action="store_true",
+                       help="fast checks only: do not load NIMA, DIQA or BRISQUE")
+    group.add_argument("--models", type=_model_list, default=tuple(ModelName), metavar="LIST",
+                       help="comma-separated learned models to run (default: nima,diqa,brisque)")
+    group.add_argument("--weights-dir", type=Path, metavar="DIR",
+                       help="read the model files from DIR instead of the ones shipped with livecheck")
+
+
+def _model_list(text: str) -> tuple[ModelName, ...]:
+    names = []
+    for part in filter(None, (p.strip().lower() for p in text.split(","))):
+        try:
+            names.append(ModelName(part))
+        except ValueError:
+            known = ", ".join(m.value for m in ModelName)
+            raise argparse.ArgumentTypeError(f"unknown model {part!r} (known: {known})") from None
+    return tuple(names)
+
+
+def thresholds_from_args(args: argparse.Namespace) -> Thresholds:
+    """Defaults, then the TOML file, then --set and --disable (raises ValueError, one line)."""
+    return load_thresholds(args.thresholds, args.overrides, disabled=args.disable)
+
+
+def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> PipelineConfig:
+    return PipelineConfig(
+        thresholds=thresholds_from_args(args),
+        models=() if args.no_models else args.models,
+        weights_dir=args.weights_dir,
+        keep_images=keep_images,
+    )
+
+
+def warn(message: str) -> None:
+    print(f"livecheck: warning: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,115 @@
+"""`livecheck replay`: a clip through the live pipeline, as if it were a camera.
+
+One JSON line per analysed frame, then one summary line ``{"summary": {...}}``. Lines are written
+by the main thread as results arrive and flushed one by one, so an interrupted replay leaves a
+file that is complete line by line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from livecheck.capture import SourceEvent, open_capture
+from livecheck.cli.options import add_analysis_options, config_from_args, warn
+from livecheck.cli.stopping import StopRequest
+from livecheck.hint import Hint
+from livecheck.pipeline import Pipeline
+from livecheck.result import FrameResult
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="run a clip through the live pipeline -> JSON lines + summary",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("source", help="video file, image folder or glob, stream URL or camera index")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--fps", type=float, help="pace the clip at N frames/s instead of its own rate")
+    pace.add_argument("--no-pace", action="store_true",
+                      help="analyse every frame as fast as possible, deterministically (nothing dropped)")
+    p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",
+                   help="write the JSON lines to OUT instead of stdout")
+    add_analysis_options(p)
+    p.set_defaults(func=run)
+
+
+@dataclass
+class HintTimeline:
+    """Counts how often each debounced hint came on and for how long, from the stream of results."""
+
+    episodes: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    _since: dict[Hint, float] = field(default_factory=dict)
+    _last_t: float = 0.0
+
+    def add(self, result: FrameResult) -> None:
+        for hint in result.hints - self._since.keys():
+            self._since[hint] = result.t_media
+            self.episodes[hint.value] = self.episodes.get(hint.value, 0) + 1
+        for hint in self._since.keys() - result.hints:
+            self._close(hint, result.t_media)
+        self._last_t = result.t_media
+
+    def finish(self) -> None:
+        for hint in list(self._since):
+            self._close(hint, self._last_t)
+
+    def _close(self, hint: Hint, t: float) -> None:
+        start = self._since.pop(hint)
+        self.seconds[hint.value] = round(self.seconds.get(hint.value, 0.0) + t - start, 3)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    out: TextIO = args.jsonl or sys.stdout
+    results: queue.SimpleQueue[FrameResult] = queue.SimpleQueue()
+
+    def on_event(event: SourceEvent) -> None:
+        print(f"livecheck: {event.kind.value}: {event.message}", file=sys.stderr, flush=True)
+
+    capture = open_capture(args.source, pace=not args.no_pace, fps=args.fps, on_event=on_event)
+    pipeline = Pipeline(capture, config, on_result=results.put)
+    timeline = HintTimeline()
+
+    def write(result: FrameResult) -> None:
+        timeline.add(result)
+        out.write(json.dumps(result.to_json(), separators=(",", ":")) + "\n")
+        out.flush()
+
+    with ExitStack() as stack:
+        stop = stack.enter_context(StopRequest())
+        pipeline.start()
+        stack.callback(pipeline.stop)
+        for name, why in pipeline.unavailable_models.items():
+            warn(f"model {name} unavailable, fast checks go on: {why}")
+        while not (pipeline.finished or stop.requested):
+            try:
+                write(results.get(timeout=0.05))
+            except queue.Empty:
+                pass
+        pipeline.stop()
+        while not results.empty():  # results that arrived while stopping are written too
+            write(results.get())
+        timeline.finish()
+        summary = pipeline.stats.to_json()
+        summary["interrupted"] = stop.requested
+        summary["hint_episodes"] = timeline.episodes
+        summary["hint_seconds"] = timeline.seconds
+        summary["unavailable_models"] = pipeline.unavailable_models
+        out.write(json.dumps({"summary": summary}, separators=(",", ":")) + "\n")
+        out.flush()
+        print(_human_summary(summary), file=sys.stderr, flush=True)
+        if pipeline.error is not None:
+            raise pipeline.error
+    return stop.exit_code if stop.requested else 0
+
+
+def _human_summary(s: dict[str, object]) -> str:
+    return (
+        f"livecheck: {s['frames_analysed']} of {s['frames_captured']} frames analysed, "
+        f"{s['frames_dropped']} dropped, latency p50 {s['latency_p50_ms']} ms / p99 {s['latency_p99_ms']} ms, "
+        f"model runs {s['model_runs'] or 'none'}"
+    )

@@ -1,0 +1,345 @@
+"""The live pipeline: capture thread -> ring buffer -> analysis worker -> whoever owns the loop.
+
+Three kinds of thread, each with one job (picamera2's split between the camera thread and the
+preview that owns the loop):
+
+* the capture thread (livecheck.capture) reads frames into a bounded ring buffer;
+* the analysis worker runs the fast checks on every frame it gets, feeds the hint engine and
+  hands a `FrameResult` to ``on_result``;
+* the model thread runs the learned models on the newest frame only, each at its own throttled
+  rate, and never holds up the worker.
+
+In unpaced (offline) mode there is no model thread: the worker runs each model itself whenever
+the clip's own clock reaches that model's next slot, so a replay is deterministic and complete.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from livecheck.capture import Capture
+from livecheck.fastchecks import assess
+from livecheck.frame import Frame
+from livecheck.hint_engine import HintEngine
+from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model
+from livecheck.quality import overall_quality
+from livecheck.result import FrameResult, ModelScore
+from livecheck.thresholds import Thresholds
+
+DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
+    ModelName.NIMA: 4.0,
+    ModelName.DIQA: 2.0,
+    ModelName.BRISQUE: 2.0,
+}
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    models: tuple[ModelName, ...] = tuple(ModelName)
+    """Learned models to run; () for the fast checks only."""
+    rates_hz: Mapping[ModelName, float] = field(default_factory=lambda: dict(DEFAULT_RATES_HZ))
+    """How often each model may run, per second of the source's own time."""
+    weights_dir: Path | None = None
+    """Where model files are read from; None = the ones shipped with livecheck."""
+    keep_images: bool = False
+    """Attach each analysed frame to its FrameResult (a preview needs it; JSON output does not)."""
+
+
+@dataclass(frozen=True)
+class PipelineStats:
+    captured: int
+    analysed: int
+    dropped: int
+    corrupt_skipped: int
+    capture_fps: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    model_runs: dict[str, int]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "frames_captured": self.captured,
+            "frames_analysed": self.analysed,
+            "frames_dropped": self.dropped,
+            "frames_corrupt_skipped": self.corrupt_skipped,
+            "capture_fps": round(self.capture_fps, 2),
+            "latency_p50_ms": round(self.latency_p50_ms, 2),
+            "latency_p99_ms": round(self.latency_p99_ms, 2),
+            "model_runs": dict(self.model_runs),
+        }
+
+
+ResultCallback = Callable[[FrameResult], None]
+
+
+class _ModelSchedule:
+    """When each model is next due, on whatever clock the caller passes (wall or media time)."""
+
+    def __init__(self, rates_hz: Mapping[ModelName, float], names: list[ModelName]) -> None:
+        self._period = {n: 1.0 / rates_hz[n] for n in names if rates_hz.get(n, 0) > 0}
+        self._next_due: dict[ModelName, float] = {}
+
+    def due(self, now: float) -> list[ModelName]:
+        return [n for n in self._period if now >= self._next_due.get(n, -np.inf)]
+
+    def ran(self, name: ModelName, now: float) -> None:
+        self._next_due[name] = now + self._period[name]
+
+    def seconds_until_next(self, now: float) -> float:
+        if not self._period:
+            return float("inf")
+        return max(0.0, min(self._next_due.get(n, -np.inf) for n in self._period) - now)
+
+
+class _ModelBank:
+    """The loaded models, their latest scores and run counts (shared between threads, under a lock)."""
+
+    def __init__(self, config: PipelineConfig) -> None:
+        self._config = config
+        self._models: dict[ModelName, QualityModel] = {}
+        self._unavailable: dict[str, str] = {}
+        self._latest: dict[str, ModelScore] = {}
+        self._runs: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        for name in self._config.models:
+            try:
+                model = load_model(name, self._config.weights_dir)
+            except ModelUnavailable as exc:
+                with self._lock:
+                    self._unavailable[name.value] = str(exc)
+            else:
+                self._models[name] = model
+
+    @property
+    def names(self) -> list[ModelName]:
+        return list(self._models)
+
+    def run(self, name: ModelName, frame: Frame) -> ModelScore:
+        start = time.perf_counter()
+        values = self._models[name].score(frame.image)
+        score = ModelScore(
+            name=name.value,
+            values=values,
+            seq=frame.seq,
+            t_capture=frame.t_capture,
+            latency_ms=(time.perf_counter() - start) * 1000.0,
+        )
+        with self._lock:
+            self._latest[name.value] = score
+            self._runs[name.value] = self._runs.get(name.value, 0) + 1
+        return score
+
+    def latest(self) -> dict[str, ModelScore]:
+        with self._lock:
+            return dict(self._latest)
+
+    def unavailable(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._unavailable)
+
+    def runs(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._runs)
+
+    def close(self) -> None:
+        for model in self._models.values():
+            model.close()
+        self._models.clear()
+
+
+class _ModelThread(threading.Thread):
+    """Runs the due models on the newest submitted frame; older frames are simply replaced."""
+
+    def __init__(self, bank: _ModelBank, rates_hz: Mapping[ModelName, float]) -> None:
+        super().__init__(name="livecheck-models", daemon=True)
+        self._bank = bank
+        self._rates = rates_hz
+        self._cond = threading.Condition()
+        self._pending: Frame | None = None
+        self._stopping = False
+
+    def submit(self, frame: Frame) -> None:
+        with self._cond:
+            self._pending = frame
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+
+    def run(self) -> None:
+        self._bank.load()  # here, not in start(): MediaPipe start-up must not delay the first frame
+        schedule = _ModelSchedule(self._rates, self._bank.names)
+        try:
+            while True:
+                with self._cond:
+                    while not self._stopping and self._pending is None:
+                        self._cond.wait()
+                    if self._stopping:
+                        return
+                    wait_s = schedule.seconds_until_next(time.monotonic())
+                if wait_s > 0:
+                    # nothing due yet: sleep until a slot opens (or we are stopped), then take the newest frame
+                    with self._cond:
+                        self._cond.wait_for(lambda: self._stopping, timeout=min(wait_s, 1.0))
+                        if self._stopping:
+                            return
+                    continue
+                with self._cond:
+                    frame, self._pending = self._pending, None
+                if frame is None:
+                    continue
+                for name in schedule.due(time.monotonic()):
+                    self._bank.run(name, frame)
+                    schedule.ran(name, time.monotonic())
+        finally:
+            self._bank.close()
+
+
+class Pipeline:
+    """Owns the analysis worker and the model thread for one capture source.
+
+    ``on_result`` is called from the worker thread: keep it cheap, or hand the result to your
+    own thread (the Qt app emits a queued signal). Source events (lost, reconnected, ended) come
+    from the capture's own ``on_event`` callback, given to ``open_capture``.
+    """
+
+    def __init__(
+        self,
+        capture: Capture,
+        config: PipelineConfig | None = None,
+        on_result: ResultCallback | None = None,
+    ) -> None:
+        self._capture = capture
+        self._config = config or PipelineConfig()
+        self._on_result = on_result
+        self._engine = HintEngine(self._config.thresholds)
+        self._bank = _ModelBank(self._config)
+        self._model_thread: _ModelThread | None = None
+        self._worker = threading.Thread(target=self._work, name="livecheck-worker", daemon=True)
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        # bounded, so an all-day kiosk run does not grow: percentiles cover the last ~18 min at 60 fps
+        self._latencies_ms: deque[float] = deque(maxlen=65536)
+        self._analysed = 0
+        self._error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the source (raises SourceError) and start the threads."""
+        if self._config.models and self._capture.live:
+            self._model_thread = _ModelThread(self._bank, self._config.rates_hz)
+        elif self._config.models:
+            self._bank.load()  # offline: the worker runs the models itself, deterministically
+        self._capture.start()
+        if self._model_thread is not None:
+            self._model_thread.start()
+        self._worker.start()
+
+    def stop(self) -> None:
+        """Stop capturing, finish the frame in hand, join every thread and close the models."""
+        self._stop.set()
+        self._capture.stop()
+        if self._worker.is_alive():
+            self._worker.join(timeout=5.0)
+        if self._model_thread is not None:
+            self._model_thread.stop()
+            self._model_thread.join(timeout=5.0)
+        else:
+            self._bank.close()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the source has ended and every buffered frame was analysed."""
+        return self._done.wait(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def error(self) -> BaseException | None:
+        """An unexpected exception that stopped the worker (a bug, not a user error)."""
+        return self._error
+
+    @property
+    def unavailable_models(self) -> dict[str, str]:
+        return self._bank.unavailable()
+
+    @property
+    def stats(self) -> PipelineStats:
+        cap = self._capture.stats
+        with self._lock:
+            lat = np.array(self._latencies_ms, dtype=np.float64)
+            analysed = self._analysed
+        p50, p99 = (np.percentile(lat, [50, 99]) if lat.size else (0.0, 0.0))
+        return PipelineStats(
+            captured=cap.captured,
+            analysed=analysed,
+            dropped=cap.dropped,
+            corrupt_skipped=cap.corrupt_skipped,
+            capture_fps=cap.fps,
+            latency_p50_ms=float(p50),
+            latency_p99_ms=float(p99),
+            model_runs=self._bank.runs(),
+        )
+
+    # -- the worker ------------------------------------------------------------------------
+    def _work(self) -> None:
+        offline_schedule = None
+        if self._model_thread is None and self._config.models:
+            offline_schedule = _ModelSchedule(self._config.rates_hz, self._bank.names)
+        try:
+            while not self._stop.is_set():
+                frame = self._capture.get(timeout=0.1)
+                if frame is None:
+                    if self._capture.finished:
+                        break
+                    continue
+                if offline_schedule is not None:
+                    for name in offline_schedule.due(frame.t_media):
+                        self._bank.run(name, frame)
+                        offline_schedule.ran(name, frame.t_media)
+                result = self._analyse(frame)
+                if self._model_thread is not None:
+                    self._model_thread.submit(frame)
+                if self._on_result is not None:
+                    self._on_result(result)
+        except BaseException as exc:  # noqa: BLE001 - surfaced through .error, never swallowed
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def _analyse(self, frame: Frame) -> FrameResult:
+        assessment = assess(frame.image)
+        metrics = assessment.metrics.as_dict()
+        hints = self._engine.update(metrics, frame.t_media)
+        models = self._bank.latest()
+        quality = overall_quality(metrics, hints, {n: s.values for n, s in models.items()})
+        t_done = time.monotonic()
+        with self._lock:
+            self._latencies_ms.append((t_done - frame.t_capture) * 1000.0)
+            self._analysed += 1
+        return FrameResult(
+            seq=frame.seq,
+            t_media=frame.t_media,
+            t_capture=frame.t_capture,
+            t_done=t_done,
+            metrics=metrics,
+            frame_hints=assessment.hints,
+            hints=hints,
+            quality=quality,
+            models=models,
+            unavailable_models=self._bank.unavailable(),
+            image=frame.image if self._config.keep_images else None,
+        )
