@@ -77,6 +77,7 @@ class PipelineStats:
 
 
 ResultCallback = Callable[[FrameResult], None]
+ModelLoader = Callable[[ModelName, "Path | None"], QualityModel]
 
 
 class _ModelSchedule:
@@ -101,8 +102,9 @@ class _ModelSchedule:
 class _ModelBank:
     """The loaded models, their latest scores and run counts (shared between threads, under a lock)."""
 
-    def __init__(self, config: PipelineConfig) -> None:
+    def __init__(self, config: PipelineConfig, loader: ModelLoader) -> None:
         self._config = config
+        self._loader = loader
         self._models: dict[ModelName, QualityModel] = {}
         self._unavailable: dict[str, str] = {}
         self._latest: dict[str, ModelScore] = {}
@@ -112,7 +114,7 @@ class _ModelBank:
     def load(self) -> None:
         for name in self._config.models:
             try:
-                model = load_model(name, self._config.weights_dir)
+                model = self._loader(name, self._config.weights_dir)
             except ModelUnavailable as exc:
                 with self._lock:
                     self._unavailable[name.value] = str(exc)
@@ -211,7 +213,8 @@ class Pipeline:
 
     ``on_result`` is called from the worker thread: keep it cheap, or hand the result to your
     own thread (the Qt app emits a queued signal). Source events (lost, reconnected, ended) come
-    from the capture's own ``on_event`` callback, given to ``open_capture``.
+    from the capture's own ``on_event`` callback, given to ``open_capture``. ``model_loader``
+    turns a ModelName into a model (tests and embedders pass their own).
     """
 
     def __init__(
@@ -219,12 +222,14 @@ class Pipeline:
         capture: Capture,
         config: PipelineConfig | None = None,
         on_result: ResultCallback | None = None,
+        *,
+        model_loader: ModelLoader = load_model,
     ) -> None:
         self._capture = capture
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
-        self._bank = _ModelBank(self._config)
+        self._bank = _ModelBank(self._config, model_loader)
         self._model_thread: _ModelThread | None = None
         self._worker = threading.Thread(target=self._work, name="livecheck-worker", daemon=True)
         self._stop = threading.Event()

@@ -1,0 +1,118 @@
+"""The live pipeline: every frame analysed, models throttled on the newest frame, clean stop."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from livecheck.capture import open_capture
+from livecheck.models import MetricInfo, ModelName, ModelUnavailable
+from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.result import FrameResult
+
+
+class SlowModel:
+    """Stands in for NIMA: takes `delay_s` per call and remembers which frames it saw."""
+
+    info = MetricInfo("fake", True, 0.0, 1.0, "test double")
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.calls = 0
+        self.closed = False
+
+    def score(self, bgr: np.ndarray) -> dict[str, float]:
+        time.sleep(self.delay_s)
+        self.calls += 1
+        return {"mean": float(bgr.mean()) / 25.5, "std": 1.0}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def write_clip(path: Path, frames: int, fps: float = 50.0, size: tuple[int, int] = (320, 240)) -> Path:
+    rng = np.random.default_rng(0)
+    base = cv2.GaussianBlur(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8), (0, 0), 2)
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    for i in range(frames):
+        out.write(np.roll(base, i * 3, axis=1))
+    out.release()
+    return path
+
+
+def collect(pipeline_factory) -> tuple[Pipeline, list[FrameResult]]:
+    results: list[FrameResult] = []
+    lock = threading.Lock()
+
+    def on_result(r: FrameResult) -> None:
+        with lock:
+            results.append(r)
+
+    pipeline = pipeline_factory(on_result)
+    pipeline.start()
+    assert pipeline.wait(timeout=30)
+    pipeline.stop()
+    return pipeline, results
+
+
+def test_offline_replay_analyses_every_frame_and_runs_models_on_media_time(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=100, fps=50.0)  # 2 s of media time
+    model = SlowModel(0.0)
+    config = PipelineConfig(models=(ModelName.NIMA,), rates_hz={ModelName.NIMA: 4.0})
+    pipeline, results = collect(lambda cb: Pipeline(
+        open_capture(str(clip), pace=False), config, on_result=cb, model_loader=lambda n, d: model))
+    assert [r.seq for r in results] == list(range(100))
+    assert pipeline.stats.dropped == 0
+    assert model.calls == 8  # 4 Hz over 2 s of the clip's own clock, whatever the machine's speed
+    scored_on = sorted({r.models["nima"].seq for r in results if "nima" in r.models})
+    assert scored_on == [0, 13, 25, 38, 50, 63, 75, 88]  # deterministic slots at t = 0, .25, .5, ...
+    assert model.closed
+
+
+def test_live_models_run_throttled_on_newest_frame_without_blocking_the_worker(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=100, fps=50.0)
+    model = SlowModel(0.08)  # slower than the frame interval: must not hold up the fast checks
+    config = PipelineConfig(models=(ModelName.NIMA,), rates_hz={ModelName.NIMA: 4.0})
+    pipeline, results = collect(lambda cb: Pipeline(
+        open_capture(str(clip), pace=True), config, on_result=cb, model_loader=lambda n, d: model))
+    stats = pipeline.stats
+    assert stats.analysed + stats.dropped == stats.captured == 100
+    assert stats.dropped == 0
+    assert 4 <= model.calls <= 10  # ~4 Hz over ~2 s
+    assert stats.latency_p99_ms < 50
+    seqs = [r.models["nima"].seq for r in results if "nima" in r.models]
+    assert seqs == sorted(seqs) and all(s <= r for s, r in zip(seqs, [r.seq for r in results if "nima" in r.models]))
+    assert model.closed
+    assert not [t for t in threading.enumerate() if t.name.startswith("livecheck-")]
+
+
+def test_unavailable_model_is_reported_and_fast_checks_go_on(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=20)
+
+    def broken(name: ModelName, weights_dir: Path | None):
+        raise ModelUnavailable(f"{name}: models/{name}.tflite is truncated")
+
+    pipeline, results = collect(lambda cb: Pipeline(
+        open_capture(str(clip), pace=False), PipelineConfig(models=(ModelName.DIQA,)), on_result=cb,
+        model_loader=broken))
+    assert len(results) == 20
+    assert pipeline.unavailable_models == {"diqa": "diqa: models/diqa.tflite is truncated"}
+    assert results[-1].to_json()["models"] == {"diqa": {"unavailable": "diqa: models/diqa.tflite is truncated"}}
+
+
+def test_stop_mid_stream_is_fast_and_joins_everything(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=250, fps=25.0)  # 10 s paced
+    model = SlowModel(0.05)
+    pipeline = Pipeline(open_capture(str(clip), pace=True), PipelineConfig(models=(ModelName.NIMA,)),
+                        model_loader=lambda n, d: model)
+    pipeline.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    pipeline.stop()
+    assert time.monotonic() - t0 < 1.0
+    assert model.closed
+    assert not [t for t in threading.enumerate() if t.name.startswith("livecheck-")]
