@@ -1,0 +1,301 @@
+"""Safe reading of still images: one clear error for any bad file, bounded memory, what a viewer shows.
+
+``read_image`` checks the file before OpenCV decodes it: it must exist, be non-empty, be one of the
+formats listed in ``ImageFormat`` (recognised by its content, not its name) and its header must
+declare at most ``max_pixels`` pixels, so a 40000x40000 "decompression bomb" is refused without
+allocating anything. Decoding goes through ``cv2.imdecode`` with ``IMREAD_COLOR``, which applies
+the EXIF orientation (as a photo viewer does), expands grey and palette images and scales 16-bit
+samples to 8 bits; unlike ``cv2.imread``, ``imdecode`` refuses a truncated JPEG instead of
+returning it with a grey bottom. Transparent PNG pixels are laid over white.
+
+``iter_image_paths`` expands files, folders (recursively) and glob patterns into image paths, and
+reports a pattern that matches nothing as an entry with an error, so a batch can carry on.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+DEFAULT_MAX_PIXELS = 100_000_000
+"""100 megapixels: above any phone or DSLR photo, and about 300 MB once decoded to BGR."""
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+class ImageReadError(Exception):
+    """A still image that cannot be used; ``str()`` is a one-line message for the user."""
+
+
+class ImageFormat(Enum):
+    JPEG = "JPEG"
+    PNG = "PNG"
+    BMP = "BMP"
+    TIFF = "TIFF"
+    WEBP = "WebP"
+    GIF = "GIF"
+
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".gif"})
+"""File name endings picked up when a folder or pattern is expanded (case-insensitive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageHeader:
+    format: ImageFormat
+    width: int
+    height: int
+    has_alpha: bool = False
+
+
+def quiet_opencv() -> None:
+    """Silence OpenCV's and FFmpeg's own stderr chatter: livecheck reports bad input itself.
+
+    FFmpeg reads ``OPENCV_FFMPEG_LOGLEVEL`` when a capture opens; a value already set by the user wins.
+    """
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+
+def to_bgr8(image: np.ndarray) -> np.ndarray:
+    """Any OpenCV picture (grey, BGR or BGRA; 8 or 16 bits) as contiguous BGR uint8; alpha over white."""
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        raise ValueError(f"unsupported pixel type {image.dtype}")
+    if image.ndim == 2 or image.shape[2] == 1:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = _over_white(image)
+    return np.ascontiguousarray(image)
+
+
+def _over_white(bgra: np.ndarray) -> np.ndarray:
+    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
+    return (bgra[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
+
+
+def read_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """The image at ``path`` as BGR uint8 (H, W, 3), oriented as a viewer shows it.
+
+    Raises ImageReadError (one-line message naming the file) for a missing, empty, unreadable,
+    truncated, oversized or unsupported file.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImageReadError(f"no such file: {path}") from None
+    except OSError as error:
+        raise ImageReadError(f"cannot read {path}: {error.strerror}") from None
+    if path.is_dir():
+        raise ImageReadError(f"{path} is a folder, not an image")
+    if size == 0:
+        raise ImageReadError(f"{path} is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise ImageReadError(f"{path} is too large ({size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageReadError(f"cannot read {path}: {error.strerror}") from None
+    return decode_image(data, name=str(path), max_pixels=max_pixels)
+
+
+def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """``read_image`` for bytes already in memory; ``name`` is used in error messages."""
+    header = read_header(data, name)
+    pixels = header.width * header.height
+    if pixels > max_pixels:
+        raise ImageReadError(f"{name}: {header.width}x{header.height} pixels is over the limit of "
+                             f"{max_pixels / 1e6:g} megapixels; refusing to decode it")
+    if header.width == 0 or header.height == 0:
+        raise ImageReadError(f"{name}: corrupt {header.format.value} header ({header.width}x{header.height})")
+    if header.format is ImageFormat.PNG and not _png_has_end(data):
+        # caught here because libpng would print its own complaint to stderr
+        raise ImageReadError(f"{name}: truncated PNG file (no end chunk)")
+    quiet_opencv()
+    buffer = np.frombuffer(data, np.uint8)
+    flags = cv2.IMREAD_UNCHANGED if header.has_alpha else cv2.IMREAD_COLOR
+    try:
+        image = cv2.imdecode(buffer, flags)
+    except cv2.error:
+        image = None
+    if image is None:
+        raise ImageReadError(f"{name}: corrupt or truncated {header.format.value} file")
+    return to_bgr8(image)
+
+
+def read_header(data: bytes, name: str = "image") -> ImageHeader:
+    """Format and declared size from the first bytes of a file, without decoding any pixel."""
+    try:
+        header = _parse_header(data)
+    except (struct.error, IndexError):
+        raise ImageReadError(f"{name}: truncated or corrupt image header") from None
+    if header is None:
+        raise ImageReadError(f"{name}: not an image in a supported format "
+                             f"({', '.join(f.value for f in ImageFormat)})")
+    return header
+
+
+def _parse_header(data: bytes) -> ImageHeader | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return _jpeg_header(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        if data[12:16] != b"IHDR":
+            raise struct.error("no IHDR")
+        width, height, _depth, colour_type = struct.unpack(">IIBB", data[16:26])
+        return ImageHeader(ImageFormat.PNG, width, height, has_alpha=colour_type in (4, 6))
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        width, height = struct.unpack("<HH", data[6:10])
+        return ImageHeader(ImageFormat.GIF, width, height)
+    if data.startswith(b"BM"):
+        (dib_size,) = struct.unpack("<I", data[14:18])
+        if dib_size == 12:
+            width, height = struct.unpack("<HH", data[18:22])
+        else:
+            width, height = struct.unpack("<ii", data[18:26])
+        return ImageHeader(ImageFormat.BMP, abs(width), abs(height))
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _webp_header(data)
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return _tiff_header(data)
+    return None
+
+
+def _png_has_end(data: bytes) -> bool:
+    """Walk the chunk lengths from the signature to IEND (cheap: no chunk body is read)."""
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        if data[pos + 4:pos + 8] == b"IEND":
+            return True
+        pos += 12 + length
+    return False
+
+
+_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+
+
+def _jpeg_header(data: bytes) -> ImageHeader:
+    pos = 2
+    while True:
+        while data[pos] != 0xFF:  # tolerate junk between segments, as decoders do
+            pos += 1
+        while data[pos] == 0xFF:
+            pos += 1
+        marker = data[pos]
+        pos += 1
+        if marker in (0xD9, 0xDA):
+            raise struct.error("no frame header before the image data")
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            continue  # markers without a length
+        (length,) = struct.unpack(">H", data[pos:pos + 2])
+        if marker in _JPEG_SOF:
+            height, width = struct.unpack(">HH", data[pos + 3:pos + 7])
+            return ImageHeader(ImageFormat.JPEG, width, height)
+        pos += length
+
+
+def _webp_header(data: bytes) -> ImageHeader:
+    chunk = data[12:16]
+    if chunk == b"VP8 ":
+        width, height = struct.unpack("<HH", data[26:30])
+        return ImageHeader(ImageFormat.WEBP, width & 0x3FFF, height & 0x3FFF)
+    if chunk == b"VP8L":
+        b0, b1, b2, b3 = data[21:25]
+        width = 1 + (b0 | (b1 & 0x3F) << 8)
+        height = 1 + (b1 >> 6 | b2 << 2 | (b3 & 0x0F) << 10)
+        return ImageHeader(ImageFormat.WEBP, width, height)
+    if chunk == b"VP8X":
+        if len(data) < 30:
+            raise struct.error("short VP8X chunk")
+        width = 1 + int.from_bytes(data[24:27], "little")
+        height = 1 + int.from_bytes(data[27:30], "little")
+        return ImageHeader(ImageFormat.WEBP, width, height)
+    raise struct.error("unknown WebP chunk")
+
+
+def _tiff_header(data: bytes) -> ImageHeader:
+    endian = "<" if data[:2] == b"II" else ">"
+    (ifd,) = struct.unpack(endian + "I", data[4:8])
+    (count,) = struct.unpack(endian + "H", data[ifd:ifd + 2])
+    size: dict[int, int] = {}
+    for i in range(count):
+        tag, kind, _n = struct.unpack(endian + "HHI", data[ifd + 2 + 12 * i:ifd + 10 + 12 * i])
+        if tag in (256, 257):  # ImageWidth, ImageLength: SHORT or LONG
+            value_at = ifd + 10 + 12 * i
+            fmt = endian + ("H" if kind == 3 else "I")
+            (size[tag],) = struct.unpack(fmt, data[value_at:value_at + struct.calcsize(fmt)])
+    if len(size) != 2:
+        raise struct.error("TIFF without a width and height")
+    return ImageHeader(ImageFormat.TIFF, size[256], size[257])
+
+
+@dataclass(frozen=True, slots=True)
+class ImageEntry:
+    """One result of expanding a spec: an image path, or the reason the spec gave none."""
+
+    spec: str
+    path: Path | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[ImageEntry]:
+    """Expand files, folders (recursive, sorted) and glob patterns, in the order given.
+
+    A file named explicitly is passed through whatever its extension (``read_image`` judges it);
+    folders and patterns contribute files with an image extension only, skipping hidden files
+    (such as macOS ``._name.jpg`` companions). A path seen before is not repeated. A spec that
+    yields no image becomes one entry with ``error`` set.
+    """
+    seen: set[Path] = set()
+    for spec in specs:
+        text = os.fspath(spec)
+        path = Path(text)
+        if path.is_file():
+            candidates = [path]
+        elif path.is_dir():
+            candidates = _images_under(path)
+            if not candidates:
+                yield ImageEntry(text, None, f"no images in folder {text}")
+                continue
+        elif glob.has_magic(text):
+            candidates = []
+            for match in sorted(Path(m) for m in glob.glob(text, recursive=True)):
+                if match.is_dir():
+                    candidates.extend(_images_under(match))
+                elif match.is_file() and is_image_path(match):
+                    candidates.append(match)
+            if not candidates:
+                yield ImageEntry(text, None, f"no images match {text}")
+                continue
+        else:
+            yield ImageEntry(text, None, f"no such file or folder: {text}")
+            continue
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                yield ImageEntry(text, candidate)
+
+
+def _images_under(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in files if is_image_path(Path(f)))
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
