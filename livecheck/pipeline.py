@@ -91,7 +91,11 @@ class _ModelSchedule:
         return [n for n in self._period if now >= self._next_due.get(n, -np.inf)]
 
     def ran(self, name: ModelName, now: float) -> None:
-        self._next_due[name] = now + self._period[name]
+        """Book the next slot on a fixed grid (so a late run does not slow the average rate);
+        after a long stall, start a fresh grid rather than firing a burst of catch-up runs."""
+        period = self._period[name]
+        due = self._next_due.get(name, now) + period
+        self._next_due[name] = due if due > now else now + period
 
     def seconds_until_next(self, now: float) -> float:
         if not self._period:
