@@ -9,7 +9,7 @@ samples to 8 bits; unlike ``cv2.imread``, ``imdecode`` refuses a truncated JPEG 
 returning it with a grey bottom. Transparent PNG pixels are laid over white.
 
 ``iter_image_paths`` expands files, folders (recursively) and glob patterns into image paths, and
-reports a pattern that matches nothing as an entry with an error, so a batch can carry on.
+yields (does not raise) an ``ImageReadError`` for a spec that matches nothing, so a batch carries on.
 """
 from __future__ import annotations
 
@@ -31,7 +31,15 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 class ImageReadError(Exception):
-    """A still image that cannot be used; ``str()`` is a one-line message for the user."""
+    """A still image that cannot be used; ``str()`` is a one-line message for the user.
+
+    The message does not repeat the file name; ``path`` is the file (or, from
+    ``iter_image_paths``, the spec) it is about, so callers print ``f"{error.path}: {error}"``.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class ImageFormat(Enum):
@@ -85,41 +93,42 @@ def _over_white(bgra: np.ndarray) -> np.ndarray:
 def read_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """The image at ``path`` as BGR uint8 (H, W, 3), oriented as a viewer shows it.
 
-    Raises ImageReadError (one-line message naming the file) for a missing, empty, unreadable,
-    truncated, oversized or unsupported file.
+    Raises ImageReadError for a missing, empty, unreadable, truncated, oversized or unsupported
+    file: ``str(error)`` is one line saying what is wrong (without the path), ``error.path`` the file.
     """
     path = Path(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ImageReadError(f"no such file: {path}") from None
+        raise ImageReadError("no such file", path) from None
     except OSError as error:
-        raise ImageReadError(f"cannot read {path}: {error.strerror}") from None
+        raise ImageReadError(f"cannot read: {error.strerror}", path) from None
     if path.is_dir():
-        raise ImageReadError(f"{path} is a folder, not an image")
+        raise ImageReadError("a folder, not an image", path)
     if size == 0:
-        raise ImageReadError(f"{path} is empty (0 bytes)")
+        raise ImageReadError("empty file (0 bytes)", path)
     if size > MAX_FILE_BYTES:
-        raise ImageReadError(f"{path} is too large ({size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB)")
+        raise ImageReadError(f"too large ({size / 2**20:.0f} MB, limit {MAX_FILE_BYTES // 2**20} MB)", path)
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ImageReadError(f"cannot read {path}: {error.strerror}") from None
-    return decode_image(data, name=str(path), max_pixels=max_pixels)
+        raise ImageReadError(f"cannot read: {error.strerror}", path) from None
+    return decode_image(data, max_pixels=max_pixels, path=path)
 
 
-def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """``read_image`` for bytes already in memory; ``name`` is used in error messages."""
-    header = read_header(data, name)
+def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 path: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """``read_image`` for bytes already in memory; ``path`` only goes into the error."""
+    header = read_header(data, path)
     pixels = header.width * header.height
     if pixels > max_pixels:
-        raise ImageReadError(f"{name}: {header.width}x{header.height} pixels is over the limit of "
-                             f"{max_pixels / 1e6:g} megapixels; refusing to decode it")
+        raise ImageReadError(f"{header.width}x{header.height} pixels is over the limit of "
+                             f"{max_pixels / 1e6:g} megapixels; refusing to decode it", path)
     if header.width == 0 or header.height == 0:
-        raise ImageReadError(f"{name}: corrupt {header.format.value} header ({header.width}x{header.height})")
+        raise ImageReadError(f"corrupt {header.format.value} header ({header.width}x{header.height})", path)
     if header.format is ImageFormat.PNG and not _png_has_end(data):
         # caught here because libpng would print its own complaint to stderr
-        raise ImageReadError(f"{name}: truncated PNG file (no end chunk)")
+        raise ImageReadError("truncated PNG file (no end chunk)", path)
     quiet_opencv()
     buffer = np.frombuffer(data, np.uint8)
     flags = cv2.IMREAD_UNCHANGED if header.has_alpha else cv2.IMREAD_COLOR
@@ -128,19 +137,19 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int = DEFAULT_MAX
     except cv2.error:
         image = None
     if image is None:
-        raise ImageReadError(f"{name}: corrupt or truncated {header.format.value} file")
+        raise ImageReadError(f"corrupt or truncated {header.format.value} file", path)
     return to_bgr8(image)
 
 
-def read_header(data: bytes, name: str = "image") -> ImageHeader:
+def read_header(data: bytes, path: str | os.PathLike[str] | None = None) -> ImageHeader:
     """Format and declared size from the first bytes of a file, without decoding any pixel."""
     try:
         header = _parse_header(data)
     except (struct.error, IndexError):
-        raise ImageReadError(f"{name}: truncated or corrupt image header") from None
+        raise ImageReadError("truncated or corrupt image header", path) from None
     if header is None:
-        raise ImageReadError(f"{name}: not an image in a supported format "
-                             f"({', '.join(f.value for f in ImageFormat)})")
+        raise ImageReadError("not an image in a supported format "
+                             f"({', '.join(f.value for f in ImageFormat)})", path)
     return header
 
 
@@ -238,30 +247,18 @@ def _tiff_header(data: bytes) -> ImageHeader:
     return ImageHeader(ImageFormat.TIFF, size[256], size[257])
 
 
-@dataclass(frozen=True, slots=True)
-class ImageEntry:
-    """One result of expanding a spec: an image path, or the reason the spec gave none."""
-
-    spec: str
-    path: Path | None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.path is not None
-
-
 def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[ImageEntry]:
+def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[Path | ImageReadError]:
     """Expand files, folders (recursive, sorted) and glob patterns, in the order given.
 
     A file named explicitly is passed through whatever its extension (``read_image`` judges it);
     folders and patterns contribute files with an image extension only, skipping hidden files
     (such as macOS ``._name.jpg`` companions). A path seen before is not repeated. A spec that
-    yields no image becomes one entry with ``error`` set.
+    yields no image is yielded as an ``ImageReadError`` (not raised), whose ``path`` is the spec,
+    so a batch can report it and carry on.
     """
     seen: set[Path] = set()
     for spec in specs:
@@ -272,7 +269,7 @@ def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[ImageE
         elif path.is_dir():
             candidates = _images_under(path)
             if not candidates:
-                yield ImageEntry(text, None, f"no images in folder {text}")
+                yield ImageReadError("no images in this folder", text)
                 continue
         elif glob.has_magic(text):
             candidates = []
@@ -282,15 +279,15 @@ def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[ImageE
                 elif match.is_file() and is_image_path(match):
                     candidates.append(match)
             if not candidates:
-                yield ImageEntry(text, None, f"no images match {text}")
+                yield ImageReadError("no images match this pattern", text)
                 continue
         else:
-            yield ImageEntry(text, None, f"no such file or folder: {text}")
+            yield ImageReadError("no such file or folder", text)
             continue
         for candidate in candidates:
             if candidate not in seen:
                 seen.add(candidate)
-                yield ImageEntry(text, candidate)
+                yield candidate
 
 
 def _images_under(folder: Path) -> list[Path]:

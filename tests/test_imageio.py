@@ -48,6 +48,7 @@ def _assert_one_line_error(path: Path, *fragments: str) -> None:
         read_image(path)
     message = str(caught.value)
     assert "\n" not in message
+    assert caught.value.path == path
     for fragment in fragments:
         assert fragment in message
 
@@ -56,7 +57,7 @@ def _assert_one_line_error(path: Path, *fragments: str) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    _assert_one_line_error(tmp_path / "nope.jpg", "no such file", "nope.jpg")
+    _assert_one_line_error(tmp_path / "nope.jpg", "no such file")
 
 
 def test_zero_bytes(tmp_path: Path) -> None:
@@ -79,7 +80,7 @@ def test_truncated_jpeg_is_refused(tmp_path: Path, keep: float, progressive: boo
     data = _write(tmp_path / "full.jpg", _photo(240, 320), cv2.IMWRITE_JPEG_PROGRESSIVE, int(progressive)).read_bytes()
     cut = tmp_path / "cut.jpg"
     cut.write_bytes(data[: max(3, int(len(data) * keep))])
-    _assert_one_line_error(cut, "cut.jpg")
+    _assert_one_line_error(cut, "corrupt")
 
 
 def test_jpeg_without_end_marker_is_refused(tmp_path: Path) -> None:
@@ -100,7 +101,7 @@ def test_jpeg_with_trailing_data_still_reads(tmp_path: Path) -> None:
 def test_truncated_png_is_refused(tmp_path: Path, keep: float) -> None:
     data = _write(tmp_path / "full.png", _photo(240, 320)).read_bytes()
     (tmp_path / "cut.png").write_bytes(data[: int(len(data) * keep)])
-    _assert_one_line_error(tmp_path / "cut.png", "cut.png")
+    _assert_one_line_error(tmp_path / "cut.png", "truncated")
 
 
 def test_bad_files_leave_stderr_quiet(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -249,13 +250,13 @@ def test_shared_photos_read_at_their_header_size() -> None:
     pristine = SHARED / "data" / "pristine"
     if not pristine.is_dir():
         pytest.skip(f"../shared/data not found: {pristine}")
-    entries = [e for e in iter_image_paths([pristine]) if e.ok]
-    assert len(entries) >= 100
-    for entry in entries:
-        assert entry.path is not None
-        header = read_header(entry.path.read_bytes())
-        image = read_image(entry.path)
-        assert image.shape[:2] == (header.height, header.width), entry.path
+    paths = list(iter_image_paths([pristine]))
+    assert len(paths) >= 100 and all(isinstance(p, Path) for p in paths)
+    for path in paths:
+        assert isinstance(path, Path)
+        header = read_header(path.read_bytes())
+        image = read_image(path)
+        assert image.shape[:2] == (header.height, header.width), path
 
 
 # --- expanding specs ---------------------------------------------------------------------------
@@ -268,13 +269,14 @@ def test_iter_image_paths_expands_files_folders_and_globs(tmp_path: Path) -> Non
     explicit = tmp_path / "b" / "notes.txt"
     entries = list(iter_image_paths([str(tmp_path), str(tmp_path / "b" / "*.png"), str(explicit),
                                      str(tmp_path / "*.gif"), str(tmp_path / "missing.jpg")]))
-    rel = [e.path.relative_to(tmp_path).as_posix() if e.path else None for e in entries]
-    assert rel == ["a.JPG", "b/10.jpg", "b/2.png", "b/c/z.webp", "b/notes.txt", None, None]
-    assert entries[5].error is not None and "no images match" in entries[5].error
-    assert entries[6].error is not None and "no such file" in entries[6].error
-    assert [e.ok for e in entries] == [True] * 5 + [False] * 2
+    rel = [e.relative_to(tmp_path).as_posix() for e in entries if isinstance(e, Path)]
+    assert rel == ["a.JPG", "b/10.jpg", "b/2.png", "b/c/z.webp", "b/notes.txt"]
+    errors = entries[5:]
+    assert len(errors) == 2 and all(isinstance(e, ImageReadError) for e in errors)
+    assert "no images match" in str(errors[0]) and errors[0].path == str(tmp_path / "*.gif")
+    assert "no such file" in str(errors[1]) and errors[1].path == str(tmp_path / "missing.jpg")
 
 
 def test_empty_folder_is_an_error_entry(tmp_path: Path) -> None:
     (entry,) = iter_image_paths([tmp_path])
-    assert not entry.ok and entry.error is not None and "no images" in entry.error
+    assert isinstance(entry, ImageReadError) and "no images" in str(entry)
