@@ -1,0 +1,183 @@
+"""Hint badges: a coloured pill per hint with a drawn icon and an action in plain words.
+
+Badges follow the DEBOUNCED hint set (``FrameResult.hints``) and fade in and out (see fade.py). Icons are painted, not font glyphs, so they look the same everywhere.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
+from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+from livecheck.app.fade import FadingWidget
+from livecheck.hint import Hint
+
+IconPainter = Callable[[QPainter, QRectF, QColor], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeStyle:
+    title: str
+    action: str
+    colour: QColor
+    text_colour: QColor
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}: {self.action}" if self.action else self.title
+
+
+_WHITE = QColor(255, 255, 255)
+_INK = QColor(25, 25, 25)
+
+HINT_STYLES: dict[Hint, BadgeStyle] = {
+    Hint.BLURRY: BadgeStyle("Blurry", "hold still or tap to focus", QColor(214, 72, 38), _WHITE),
+    Hint.TOO_DARK: BadgeStyle("Too dark", "add light", QColor(72, 80, 222), _WHITE),
+    Hint.TOO_BRIGHT: BadgeStyle("Too bright", "reduce exposure", QColor(245, 176, 20), _INK),
+    Hint.NOISY: BadgeStyle("Noisy", "add light", QColor(176, 52, 160), _WHITE),
+    Hint.LOW_CONTRAST: BadgeStyle(
+        "Low contrast", "light the subject from one side", QColor(20, 138, 132), _WHITE
+    ),
+}
+LOOKS_GOOD = BadgeStyle("Looks good", "", QColor(38, 150, 74), _WHITE)
+
+
+def _paint_sun(p: QPainter, r: QRectF, ink: QColor) -> None:
+    c, radius = r.center(), r.width() * 0.22
+    p.setBrush(ink)
+    p.drawEllipse(c, radius, radius)
+    p.setPen(QPen(ink, max(1.5, r.width() * 0.08), cap=Qt.PenCapStyle.RoundCap))
+    for i in range(8):
+        a = i * math.pi / 4
+        inner, outer = r.width() * 0.32, r.width() * 0.46
+        p.drawLine(QPointF(c.x() + inner * math.cos(a), c.y() + inner * math.sin(a)),
+                   QPointF(c.x() + outer * math.cos(a), c.y() + outer * math.sin(a)))
+
+
+def _paint_moon(p: QPainter, r: QRectF, ink: QColor) -> None:
+    c, radius = r.center(), r.width() * 0.4
+    disc = QPainterPath()
+    disc.addEllipse(c, radius, radius)
+    bite = QPainterPath()
+    bite.addEllipse(QPointF(c.x() + radius * 0.55, c.y() - radius * 0.35), radius * 0.85, radius * 0.85)
+    p.setBrush(ink)
+    p.drawPath(disc.subtracted(bite))
+
+
+def _paint_blur(p: QPainter, r: QRectF, ink: QColor) -> None:
+    c, radius = r.center(), r.width() * 0.3
+    for dx, alpha in ((-0.12, 110), (0.12, 255)):
+        pen_colour = QColor(ink)
+        pen_colour.setAlpha(alpha)
+        p.setPen(QPen(pen_colour, max(1.5, r.width() * 0.09)))
+        p.drawEllipse(QPointF(c.x() + dx * r.width(), c.y()), radius, radius)
+
+
+def _paint_noise(p: QPainter, r: QRectF, ink: QColor) -> None:
+    p.setBrush(ink)
+    cell = r.width() / 5
+    dot = cell * 0.32
+    for i in range(5):
+        for j in range(5):
+            if (i * 7 + j * 3 + i * j) % 3:  # a fixed, irregular-looking pattern
+                p.drawEllipse(QPointF(r.left() + (i + 0.5) * cell, r.top() + (j + 0.5) * cell), dot, dot)
+
+
+def _paint_contrast(p: QPainter, r: QRectF, ink: QColor) -> None:
+    c, radius = r.center(), r.width() * 0.4
+    p.setPen(QPen(ink, max(1.5, r.width() * 0.08)))
+    p.drawEllipse(c, radius, radius)
+    half = QPainterPath()
+    half.moveTo(c.x(), c.y() - radius)
+    half.arcTo(QRectF(c.x() - radius, c.y() - radius, 2 * radius, 2 * radius), 90, 180)
+    half.closeSubpath()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    p.drawPath(half)
+
+
+def _paint_check(p: QPainter, r: QRectF, ink: QColor) -> None:
+    p.setPen(QPen(ink, max(2.0, r.width() * 0.13), cap=Qt.PenCapStyle.RoundCap,
+                  join=Qt.PenJoinStyle.RoundJoin))
+    path = QPainterPath(QPointF(r.left() + r.width() * 0.18, r.top() + r.height() * 0.52))
+    path.lineTo(r.left() + r.width() * 0.42, r.top() + r.height() * 0.76)
+    path.lineTo(r.left() + r.width() * 0.84, r.top() + r.height() * 0.26)
+    p.drawPath(path)
+
+
+HINT_ICONS: dict[Hint, IconPainter] = {
+    Hint.BLURRY: _paint_blur,
+    Hint.TOO_DARK: _paint_moon,
+    Hint.TOO_BRIGHT: _paint_sun,
+    Hint.NOISY: _paint_noise,
+    Hint.LOW_CONTRAST: _paint_contrast,
+}
+
+
+class Badge(FadingWidget):
+    """One pill with an icon and its text."""
+
+    def __init__(self, style: BadgeStyle, icon: IconPainter, scale: float = 1.0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.badge_style = style
+        self._icon = icon
+        self._font = QFont()
+        self._font.setPointSizeF(13.0 * scale)
+        self._font.setBold(True)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        fm = QFontMetrics(self._font)
+        h = int(fm.height() * 2.0)
+        return QSize(h + fm.horizontalAdvance(self.badge_style.text) + h // 2, h)
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setOpacity(self.opacity)
+        r = QRectF(self.rect())
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self.badge_style.colour)
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        icon_box = r.height() * 0.56
+        icon_rect = QRectF(r.height() * 0.3, (r.height() - icon_box) / 2, icon_box, icon_box)
+        p.save()
+        self._icon(p, icon_rect, self.badge_style.text_colour)
+        p.restore()
+        p.setPen(self.badge_style.text_colour)
+        p.setFont(self._font)
+        text_rect = r.adjusted(r.height() * 0.3 + icon_box * 1.35, 0, 0, 0)
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   self.badge_style.text)
+        p.end()
+
+
+class BadgeColumn(QWidget):
+    """All hint badges plus the calm "Looks good" one, stacked top-left over the picture."""
+
+    def __init__(self, scale: float = 1.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(int(16 * scale), int(16 * scale), 0, 0)
+        layout.setSpacing(int(8 * scale))
+        self.badges: dict[Hint, Badge] = {}
+        for hint in Hint:
+            badge = Badge(HINT_STYLES[hint], HINT_ICONS[hint], scale, self)
+            self.badges[hint] = badge
+            layout.addWidget(badge, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.looks_good = Badge(LOOKS_GOOD, _paint_check, scale, self)
+        layout.addWidget(self.looks_good, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def set_hints(self, hints: frozenset[Hint]) -> None:
+        for hint, badge in self.badges.items():
+            badge.set_active(hint in hints)
+        self.looks_good.set_active(not hints)
+
+    def active_hints(self) -> frozenset[Hint]:
+        return frozenset(h for h, b in self.badges.items() if b.active)

@@ -1,0 +1,213 @@
+"""Wires the pieces together and runs the Qt event loop: ``run_app(AppOptions) -> exit code``."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtWidgets import QApplication
+
+from livecheck.app.banner import BannerLevel
+from livecheck.app.bridge import ResultBridge
+from livecheck.app.display import display_available
+from livecheck.app.options import CAMERA_DEFAULT, AppOptions
+from livecheck.app.session import SourceSession, demo_clip_path, is_camera_index
+from livecheck.app.signals import SignalQuit
+from livecheck.app.window import MainWindow
+from livecheck.capture import SourceError, SourceEvent
+
+log = logging.getLogger(__name__)
+
+_IMPORTED_AT = time.monotonic()
+WATCH_MS = 250
+"""How often the controller checks whether the source has ended or died."""
+RETRY_S = 2.0
+"""Kiosk mode: wait this long before opening a failed source again."""
+SCREENSHOT_GUARD_S = 20.0
+"""--screenshot: give up (exit 1) if no frame was shown this long after --after."""
+
+
+def seconds_since_process_start() -> float:
+    """Time since the OS started this process (Linux /proc), else since this module was imported."""
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start_ticks = int(after_name[19])  # field 22, starttime, in clock ticks since boot
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED_AT
+
+
+def _is_clip(spec: str) -> bool:
+    """A file, folder or glob: something that ends and can be played again (cameras and URLs cannot)."""
+    return not is_camera_index(spec) and "://" not in spec
+
+
+class AppController(QObject):
+    """Owns the window, the bridge and the source session for one run of the app."""
+
+    def __init__(self, options: AppOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.exit_code = 0
+        self.first_frame_s: float | None = None
+        """Seconds from process start to the first painted frame."""
+        self.screenshot_path: Path | None = None
+        self._restart_pending = False
+        self.bridge = ResultBridge(self)
+        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, self)
+        self.window = MainWindow(
+            options.snapshot_dir, kiosk=options.kiosk, show_hud=options.show_hud,
+            auto_capture_s=options.auto_capture_s, bridge=self.bridge,
+            stats_source=lambda: self.session.stats,
+        )
+        self.bridge.source_event.connect(self._on_source_event)
+        self.session.opened.connect(self._on_opened)
+        self.session.failed.connect(self._on_failed)
+        self.window.preview.first_paint.connect(self._on_first_paint)
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_source)
+        self._signals = SignalQuit(self._on_signal, self)
+
+    # -- start and stop --------------------------------------------------------------------
+    def start(self) -> bool:
+        """Open the source (falling back to the demo clip) and show the window.
+
+        False, with a one-line error on stderr, when there is nothing to show.
+        """
+        spec = self.options.source if self.options.source is not None else CAMERA_DEFAULT
+        try:
+            self.session.open_now(spec)
+        except SourceError as exc:
+            if is_camera_index(spec):
+                log.info("camera %s: %s", spec, exc)
+                demo = str(demo_clip_path())
+                try:
+                    self.session.open_now(demo)
+                except SourceError as demo_exc:
+                    print(f"livecheck: error: no camera at index {spec}, and the demo clip failed: "
+                          f"{demo_exc}", file=sys.stderr)
+                    return False
+                self.window.show_banner(f"No camera at index {spec} — playing the demo clip",
+                                        BannerLevel.INFO, None if self.options.kiosk else 8.0)
+            elif self.options.kiosk:
+                self.window.show_banner(f"{exc} — retrying", BannerLevel.ERROR)
+                self._retry_later(spec)
+            else:
+                print(f"livecheck: error: {exc}", file=sys.stderr)
+                return False
+        self._signals.install()
+        self._watch.start()
+        if self.options.kiosk:
+            self.window.showFullScreen()
+        else:
+            self.window.show()
+        return True
+
+    def shutdown(self) -> None:
+        """Stop the source (threads joined, models closed) and flush snapshots. Idempotent."""
+        self._watch.stop()
+        self.session.close()
+        self.window.flush()
+        self._signals.uninstall()
+        log.info("max event-loop stall %.1f ms", self.window.stall.max_stall_ms)
+
+    def quit(self, code: int = 0) -> None:
+        self.exit_code = code
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(code)
+
+    # -- reactions -------------------------------------------------------------------------
+    def _on_first_paint(self, _t: float) -> None:
+        self.first_frame_s = seconds_since_process_start()
+        self.window.stall.reset()  # start-up work (window mapping, fonts) is not a stall
+        log.info("first frame on screen %.2f s after process start", self.first_frame_s)
+        if self.options.screenshot is not None:
+            QTimer.singleShot(int(self.options.after_s * 1000), self._take_screenshot)
+
+    def _take_screenshot(self) -> None:
+        path = self.options.screenshot
+        assert path is not None
+        if not self.window.grab().save(str(path)):
+            print(f"livecheck: error: cannot write screenshot {path}", file=sys.stderr)
+            self.quit(1)
+            return
+        self.screenshot_path = path
+        log.info("screenshot saved to %s", path)
+        self.quit(0)
+
+    def _on_signal(self, signum: int) -> None:
+        log.info("signal %d: quitting", signum)
+        self.quit(128 + signum)
+
+    def _on_source_event(self, event: SourceEvent) -> None:
+        kind = event.kind.value
+        if kind == "lost":
+            self.window.show_banner(f"Source lost: {event.message}", BannerLevel.ERROR)
+        elif kind == "reconnecting":
+            self.window.show_banner(f"Reconnecting: {event.message}", BannerLevel.WARNING)
+        elif kind == "reconnected":
+            self.window.show_banner("Reconnected", BannerLevel.OK, 3.0)
+        elif kind != "ended":  # an ended clip is the watchdog's business
+            self.window.show_banner(event.message, BannerLevel.INFO, 4.0)
+
+    def _check_source(self) -> None:
+        finished, error = self.session.finished()
+        spec = self.session.spec
+        if not finished or self._restart_pending or spec is None:
+            return
+        if error is not None:
+            log.error("analysis stopped: %r", error)
+            self.window.show_banner(f"Analysis stopped: {error}", BannerLevel.ERROR)
+        if error is None and _is_clip(spec) and self.options.loop_clip:
+            self._restart_pending = True
+            self.session.open_later(spec)
+        elif self.options.kiosk:
+            self.window.show_banner("Source stopped — restarting", BannerLevel.WARNING)
+            self._retry_later(spec)
+        elif error is None:
+            self.window.show_banner("Source ended", BannerLevel.INFO)
+
+    def _retry_later(self, spec: str) -> None:
+        self._restart_pending = True
+        QTimer.singleShot(int(RETRY_S * 1000), lambda: self.session.open_later(spec))
+
+    def _on_opened(self, _spec: str) -> None:
+        self._restart_pending = False
+        if self.window.banner.level is BannerLevel.ERROR or self.window.banner.level is BannerLevel.WARNING:
+            self.window.banner.dismiss()
+
+    def _on_failed(self, spec: str, message: str) -> None:
+        self._restart_pending = False
+        if self.options.kiosk:
+            self.window.show_banner(f"{message} — retrying", BannerLevel.ERROR)
+            self._retry_later(spec)
+        else:
+            self.window.show_banner(message, BannerLevel.ERROR)
+
+
+def run_app(options: AppOptions) -> int:
+    """Run the live view until the window closes; returns the process exit code.
+
+    2 with a one-line message when there is no display (check ``display_available()`` first to
+    fall back to headless output) or the source cannot be opened.
+    """
+    if not display_available():
+        print("livecheck: error: no display (set DISPLAY, or QT_QPA_PLATFORM=offscreen)", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "livecheck"])
+    app.setApplicationName("livecheck")
+    controller = AppController(options)
+    try:
+        if not controller.start():
+            return 2
+        code = app.exec()
+    finally:
+        controller.shutdown()
+    return code or controller.exit_code

@@ -1,0 +1,73 @@
+"""The heads-up display (toggle with h): throughput, latency, drops, raw metrics, model scores."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PyQt6.QtGui import QFont
+from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from livecheck.app.sparkline import Sparkline
+from livecheck.result import FrameResult
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayStats:
+    """What the window itself measured (the pipeline's own figures come from PipelineStats)."""
+
+    shown_fps: float
+    skipped: int
+    max_stall_ms: float
+
+
+def format_hud(result: FrameResult | None, pipeline_stats: object | None, display: DisplayStats,
+               now: float) -> str:
+    """The HUD text. ``pipeline_stats`` is a PipelineStats (duck-typed: fields read by name)."""
+    lines: list[str] = []
+    if pipeline_stats is not None:
+        st = pipeline_stats
+        lines.append(f"capture   {st.capture_fps:5.1f} fps  shown {display.shown_fps:5.1f} fps")
+        lines.append(f"latency   p50 {st.latency_p50_ms:5.1f} ms  p99 {st.latency_p99_ms:5.1f} ms")
+        lines.append(f"frames    {st.captured} in, {st.analysed} analysed, {st.dropped} dropped")
+    else:
+        lines.append(f"shown     {display.shown_fps:5.1f} fps")
+    lines.append(f"display   {display.skipped} skipped, max UI stall {display.max_stall_ms:.0f} ms")
+    if result is not None:
+        lines.append("metrics")
+        lines.extend(f"  {name:<16}{value:10.3f}" for name, value in sorted(result.metrics.items()))
+        if result.models or result.unavailable_models:
+            lines.append("models")
+        for name, score in sorted(result.models.items()):
+            values = "  ".join(f"{k} {v:.3f}" for k, v in score.values.items())
+            lines.append(f"  {name:<8}{values}  ({now - score.t_capture:.1f} s old)")
+        for name, why in sorted(result.unavailable_models.items()):
+            lines.append(f"  {name:<8}unavailable: {why}")
+    lines.append("quality, last 10 s")
+    return "\n".join(lines)
+
+
+class Hud(QFrame):
+    def __init__(self, scale: float = 1.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hud")
+        self.setStyleSheet("#hud { background: rgba(0, 0, 0, 170); border-radius: 8px; }"
+                           "QLabel { color: #e8e8e8; background: transparent; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.label = QLabel(self)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(9.0 * scale)
+        self.label.setFont(font)
+        layout.addWidget(self.label)
+        self.sparkline = Sparkline(parent=self)
+        layout.addWidget(self.sparkline)
+
+    def add_quality(self, quality: float, t: float) -> None:
+        self.sparkline.add(quality, t)
+
+    def refresh(self, result: FrameResult | None, pipeline_stats: object | None,
+                display: DisplayStats) -> None:
+        if self.isVisible():
+            self.label.setText(format_hud(result, pipeline_stats, display, time.monotonic()))
+            self.adjustSize()

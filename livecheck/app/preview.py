@@ -1,0 +1,77 @@
+"""The video widget: draws the newest frame only, letterboxed, straight from the BGR array."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QWidget
+
+
+def bgr_to_qimage(image: np.ndarray) -> QImage:
+    """Wrap a BGR uint8 HxWx3 array as a QImage without copying the pixels.
+
+    The QImage points into ``image``'s buffer: the caller must keep the array alive (and unchanged)
+    for as long as the QImage is used.
+    """
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected a BGR uint8 HxWx3 image, got {image.dtype} {image.shape}")
+    if not image.flags.c_contiguous:
+        image = np.ascontiguousarray(image)
+    height, width = image.shape[:2]
+    return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+
+
+def letterbox(src_w: int, src_h: int, dst_w: int, dst_h: int) -> QRectF:
+    """The largest rectangle with the source's aspect ratio centred in the destination."""
+    if src_w <= 0 or src_h <= 0 or dst_w <= 0 or dst_h <= 0:
+        return QRectF()
+    scale = min(dst_w / src_w, dst_h / src_h)
+    w, h = src_w * scale, src_h * scale
+    return QRectF((dst_w - w) / 2.0, (dst_h - h) / 2.0, w, h)
+
+
+class PreviewWidget(QWidget):
+    """Shows one frame at a time; ``set_frame`` only schedules a repaint, so bursts coalesce."""
+
+    first_paint = pyqtSignal(float)
+    """Emitted once, with ``time.monotonic()``, after the first frame has been painted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(160, 120)
+        self._array: np.ndarray | None = None  # keeps the QImage's pixels alive
+        self._image: QImage | None = None
+        self._painted_once = False
+        self.frames_painted = 0
+
+    def set_frame(self, image: np.ndarray) -> None:
+        self._image = bgr_to_qimage(image)
+        self._array = image
+        self.update()
+
+    def clear(self) -> None:
+        self._image = None
+        self._array = None
+        self.update()
+
+    @property
+    def image_rect(self) -> QRectF:
+        """Where the picture is drawn, in widget coordinates (empty before the first frame)."""
+        if self._image is None:
+            return QRectF()
+        return letterbox(self._image.width(), self._image.height(), self.width(), self.height())
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(0, 0, 0))
+        if self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(self.image_rect, self._image)
+            self.frames_painted += 1
+        painter.end()
+        if self._image is not None and not self._painted_once:
+            self._painted_once = True
+            self.first_paint.emit(time.monotonic())

@@ -1,0 +1,100 @@
+"""Owns the running pipeline for the app: open, fall back, loop a finished clip, restart.
+
+Opening a source can block (a camera probe, a stream connect) and ``Pipeline.stop()`` joins
+threads, so after the first open every start and stop runs on one background "lifecycle" thread;
+the GUI thread only hears about the outcome through signals and never stalls on a source.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from livecheck.app.bridge import ResultBridge
+from livecheck.capture import SourceError, open_capture
+from livecheck.pipeline import Pipeline, PipelineConfig, PipelineStats
+
+log = logging.getLogger(__name__)
+
+
+def demo_clip_path() -> Path:
+    return Path(str(resources.files("livecheck.assets") / "demo.mp4"))
+
+
+def is_camera_index(spec: str) -> bool:
+    return spec.strip().isdigit()
+
+
+class SourceSession(QObject):
+    opened = pyqtSignal(str)
+    """The source spec that is now running (emitted from the lifecycle thread, queued to the GUI)."""
+    failed = pyqtSignal(str, str)
+    """(spec, one-line reason) when a source could not be opened."""
+
+    def __init__(self, bridge: ResultBridge, config: PipelineConfig | None, fps: float | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._config = replace(config or PipelineConfig(), keep_images=True)
+        self._fps = fps
+        self._lock = threading.Lock()
+        self._pipeline: Pipeline | None = None
+        self.spec: str | None = None
+        self._lifecycle = ThreadPoolExecutor(max_workers=1, thread_name_prefix="livecheck-source")
+
+    # -- called from the GUI thread --------------------------------------------------------
+    def open_now(self, spec: str) -> None:
+        """Open ``spec`` in the calling thread (start-up, before the window is up). Raises SourceError."""
+        self._start(spec)
+
+    def open_later(self, spec: str) -> None:
+        """Stop whatever runs and open ``spec`` on the lifecycle thread; reports opened / failed."""
+        self._lifecycle.submit(self._reopen, spec)
+
+    @property
+    def stats(self) -> PipelineStats | None:
+        with self._lock:
+            pipeline = self._pipeline
+        return pipeline.stats if pipeline is not None else None
+
+    def finished(self) -> tuple[bool, BaseException | None]:
+        """(the source has ended or given up, the unexpected error that stopped it, if any)."""
+        with self._lock:
+            pipeline = self._pipeline
+        if pipeline is None:
+            return False, None
+        return pipeline.finished, pipeline.error
+
+    def close(self) -> None:
+        """Stop the pipeline (threads joined, models closed) and the lifecycle thread."""
+        self._lifecycle.submit(self._stop_current)
+        self._lifecycle.shutdown(wait=True)
+
+    # -- lifecycle thread ------------------------------------------------------------------
+    def _reopen(self, spec: str) -> None:
+        self._stop_current()
+        try:
+            self._start(spec)
+        except SourceError as exc:
+            self.failed.emit(spec, str(exc))
+        else:
+            self.opened.emit(spec)
+
+    def _start(self, spec: str) -> None:
+        capture = open_capture(spec, pace=True, fps=self._fps, on_event=self._bridge.post_event)
+        pipeline = Pipeline(capture, self._config, on_result=self._bridge.post_result)
+        pipeline.start()
+        log.info("watching %s", capture.description)
+        with self._lock:
+            self._pipeline, self.spec = pipeline, spec
+
+    def _stop_current(self) -> None:
+        with self._lock:
+            pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.stop()

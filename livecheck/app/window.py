@@ -1,0 +1,179 @@
+"""The main window: the picture with hint badges, quality meter, HUD and banner laid over it."""
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeyEvent
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from livecheck.app.badges import BadgeColumn
+from livecheck.app.bridge import ResultBridge
+from livecheck.app.banner import Banner, BannerLevel
+from livecheck.app.hud import DisplayStats, Hud
+from livecheck.app.meter import QualityMeter
+from livecheck.app.preview import PreviewWidget
+from livecheck.app.snapshot import AutoCapture, SnapshotReason, SnapshotWriter
+from livecheck.app.stall import StallMeter
+from livecheck.result import FrameResult
+
+if TYPE_CHECKING:
+    from livecheck.pipeline import PipelineStats
+
+log = logging.getLogger(__name__)
+
+KIOSK_SCALE = 1.7
+REFRESH_MS = 250
+"""How often the HUD text and the meter's model age are redrawn without a new result."""
+
+
+class MainWindow(QWidget):
+    """Pure view: it shows the results the bridge delivers (or ``show_result``) and saves snapshots.
+
+    ``stats_source`` is called on each HUD refresh and returns the running pipeline's
+    PipelineStats (or None); the window never touches the pipeline itself.
+    """
+
+    snapshot_done = pyqtSignal(object)
+    """A finished snapshot Future (emitted from the writer thread, handled in the GUI thread)."""
+
+    def __init__(self, snapshot_dir: Path, kiosk: bool = False, show_hud: bool = False,
+                 auto_capture_s: float | None = None, bridge: ResultBridge | None = None,
+                 stats_source: Callable[[], PipelineStats | None] | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("livecheck")
+        self.kiosk = kiosk
+        scale = KIOSK_SCALE if kiosk else 1.0
+        self._stats_source = stats_source
+        self.last_result: FrameResult | None = None
+        self._shown_times: deque[float] = deque(maxlen=120)
+        self._bridge = bridge
+
+        self.preview = PreviewWidget(self)
+        self.badges = BadgeColumn(scale, self)
+        self.banner = Banner(scale, self)
+        self.meter = QualityMeter(scale, self)
+        self.hud = Hud(scale, self)
+        self.hud.setVisible(show_hud)
+
+        overlay = QWidget(self)
+        overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        column = QVBoxLayout(overlay)
+        margin = int(12 * scale)
+        column.setContentsMargins(margin, margin, margin, margin)
+        column.addWidget(self.banner, alignment=Qt.AlignmentFlag.AlignHCenter)
+        middle = QHBoxLayout()
+        middle.addWidget(self.badges, alignment=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        middle.addStretch(1)
+        middle.addWidget(self.hud, alignment=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        column.addLayout(middle, 1)
+        column.addWidget(self.meter, alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.preview, 0, 0)
+        grid.addWidget(overlay, 0, 0)
+
+        self.stall = StallMeter(parent=self)
+        self.stall.start()
+        self._snapshots = SnapshotWriter(snapshot_dir)
+        self._auto = AutoCapture(auto_capture_s) if auto_capture_s else None
+        self.snapshot_done.connect(self._report_snapshot)
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(REFRESH_MS)
+        self._refresh.timeout.connect(self._refresh_overlays)
+        self._refresh.start()
+
+        if bridge is not None:
+            bridge.result.connect(self.show_result)
+        if kiosk:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+            self.setCursor(Qt.CursorShape.BlankCursor)
+        self.resize(960, 640)
+
+    # -- what the owner feeds in -----------------------------------------------------------
+    def show_result(self, result: FrameResult) -> None:
+        if result.image is not None:
+            self.preview.set_frame(result.image)
+        self.badges.set_hints(result.hints)
+        self.meter.set_result(result)
+        self.hud.add_quality(result.quality, result.t_capture)
+        self.last_result = result
+        self._shown_times.append(time.monotonic())
+        if self._auto is not None and (best := self._auto.update(result)) is not None:
+            self._save(best, SnapshotReason.AUTO)
+
+    def show_banner(self, text: str, level: BannerLevel, timeout_s: float | None = None) -> None:
+        log.info("banner: %s", text)
+        self.banner.show_message(text, level, timeout_s)
+
+    # -- keys ------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        key = event.key() if event is not None else None
+        if key == Qt.Key.Key_Space:
+            self.snapshot()
+        elif key == Qt.Key.Key_H:
+            self.toggle_hud()
+        elif key == Qt.Key.Key_F:
+            self.toggle_fullscreen()
+        elif key in (Qt.Key.Key_Q, Qt.Key.Key_Escape):
+            self.close()
+        else:
+            super().keyPressEvent(event)
+
+    def toggle_hud(self) -> None:
+        self.hud.setVisible(not self.hud.isVisible())
+        self._refresh_overlays()
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def snapshot(self) -> Future[Path] | None:
+        """Save the frame on screen (PNG + JSON sidecar) in the background; None if no frame yet."""
+        if self.last_result is None or self.last_result.image is None:
+            self.show_banner("No frame to save yet", BannerLevel.WARNING, 2.0)
+            return None
+        return self._save(self.last_result, SnapshotReason.MANUAL)
+
+    def _save(self, result: FrameResult, reason: SnapshotReason) -> Future[Path]:
+        future = self._snapshots.save(result, reason)
+        future.add_done_callback(self.snapshot_done.emit)
+        return future
+
+    def _report_snapshot(self, future: Future[Path]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.show_banner(f"Snapshot failed: {exc}", BannerLevel.ERROR, 5.0)
+        else:
+            self.show_banner(f"Saved {future.result().name}", BannerLevel.OK, 2.5)
+
+    # -- housekeeping ----------------------------------------------------------------------
+    def display_stats(self) -> DisplayStats:
+        times = self._shown_times
+        fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+        return DisplayStats(shown_fps=fps, skipped=self._bridge.skipped if self._bridge else 0,
+                            max_stall_ms=self.stall.max_stall_ms)
+
+    def _refresh_overlays(self) -> None:
+        self.meter.update()  # the model age keeps ticking between results
+        if self.hud.isVisible():
+            stats = self._stats_source() if self._stats_source is not None else None
+            self.hud.refresh(self.last_result, stats, self.display_stats())
+
+    def flush(self) -> None:
+        """Wait for queued snapshots to reach the disk (called once, on the way out)."""
+        self._snapshots.close()
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self._refresh.stop()
+        self.stall.stop()
+        super().closeEvent(event)
