@@ -1,0 +1,259 @@
+"""Widget tests for the Qt app, offscreen, fed with synthetic FrameResults."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+from app_support import colour_fraction, make_result, qimage_to_rgb
+
+from livecheck.hint import Hint
+from livecheck.result import ModelScore
+
+QtCore = pytest.importorskip("PyQt6.QtCore")
+from PyQt6.QtCore import Qt  # noqa: E402
+
+from livecheck.app.badges import HINT_STYLES, BadgeColumn  # noqa: E402
+from livecheck.app.bridge import ResultBridge  # noqa: E402
+from livecheck.app.fade import FADE_MS  # noqa: E402
+from livecheck.app.meter import QualityMeter, model_age_text  # noqa: E402
+from livecheck.app.preview import bgr_to_qimage, letterbox  # noqa: E402
+from livecheck.app.snapshot import AutoCapture  # noqa: E402
+from livecheck.app.sparkline import Sparkline  # noqa: E402
+from livecheck.app.window import MainWindow  # noqa: E402
+
+SETTLE_MS = FADE_MS + 150
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = MainWindow(tmp_path / "snaps")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.flush()
+
+
+def test_bgr_to_qimage_wraps_the_array_without_copying():
+    img = np.zeros((4, 6, 3), np.uint8)
+    img[1, 2] = (255, 0, 0)  # pure blue in BGR
+    q = bgr_to_qimage(img)
+    assert (q.width(), q.height()) == (6, 4)
+    assert int(q.constBits()) == img.ctypes.data  # same buffer
+    assert q.pixelColor(2, 1).getRgb()[:3] == (0, 0, 255)
+
+
+def test_bgr_to_qimage_rejects_non_bgr():
+    with pytest.raises(ValueError, match="BGR uint8"):
+        bgr_to_qimage(np.zeros((4, 6), np.uint8))
+
+
+@pytest.mark.parametrize(("src", "dst", "expected"), [
+    ((640, 480), (800, 400), (133.33, 0, 533.33, 400)),   # pillarbox
+    ((640, 360), (640, 480), (0, 60, 640, 360)),          # letterbox
+    ((100, 100), (100, 100), (0, 0, 100, 100)),
+])
+def test_letterbox_keeps_aspect_and_centres(src, dst, expected):
+    r = letterbox(*src, *dst)
+    assert (r.x(), r.y(), r.width(), r.height()) == pytest.approx(expected, abs=0.01)
+
+
+def test_badges_follow_debounced_hints_and_fade(qtbot):
+    col = BadgeColumn()
+    qtbot.addWidget(col)
+    col.show()
+    col.set_hints(frozenset({Hint.TOO_DARK}))
+    dark = col.badges[Hint.TOO_DARK]
+    assert dark.isVisible() and dark.opacity < 1.0  # fading in, not popping
+    qtbot.waitUntil(lambda: dark.opacity == 1.0, timeout=SETTLE_MS)
+    qtbot.waitUntil(lambda: not col.looks_good.isVisible(), timeout=SETTLE_MS)
+    assert col.active_hints() == {Hint.TOO_DARK}
+    assert not col.badges[Hint.BLURRY].isVisible()
+
+    col.set_hints(frozenset())
+    qtbot.waitUntil(lambda: not dark.isVisible(), timeout=SETTLE_MS)
+    qtbot.waitUntil(lambda: col.looks_good.opacity == 1.0, timeout=SETTLE_MS)
+
+
+def test_badge_reverses_mid_fade_without_jumping(qtbot):
+    col = BadgeColumn()
+    qtbot.addWidget(col)
+    col.show()
+    badge = col.badges[Hint.BLURRY]
+    col.set_hints(frozenset({Hint.BLURRY}))
+    qtbot.wait(FADE_MS // 2)
+    halfway = badge.opacity
+    assert 0.0 < halfway < 1.0
+    col.set_hints(frozenset())
+    assert badge.opacity == pytest.approx(halfway)  # starts fading out from where it was
+    assert badge.isVisible()
+    # the same debounced state delivered again (every frame does) must not restart the animation
+    qtbot.wait(FADE_MS // 4)
+    lower = badge.opacity
+    col.set_hints(frozenset())
+    assert badge.opacity == pytest.approx(lower)
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=SETTLE_MS)
+
+
+def test_badge_text_is_an_action_in_plain_words():
+    assert HINT_STYLES[Hint.BLURRY].text == "Blurry: hold still or tap to focus"
+    assert HINT_STYLES[Hint.TOO_DARK].text == "Too dark: add light"
+    assert HINT_STYLES[Hint.TOO_BRIGHT].text == "Too bright: reduce exposure"
+    assert set(HINT_STYLES) == set(Hint)
+
+
+def test_meter_shows_quality_and_model_age(qtbot):
+    meter = QualityMeter()
+    qtbot.addWidget(meter)
+    now = time.monotonic()
+    score = ModelScore("nima", {"mean": 5.5}, seq=3, t_capture=now - 0.5, latency_ms=8.0)
+    result = make_result(quality=63.0, models={"nima": score}, t_capture=now)
+    meter.set_result(result)
+    assert meter.quality == 63.0
+    assert model_age_text(result, now) == "model 0.5 s old"
+    assert model_age_text(make_result(), now) == "fast checks only"
+
+
+def test_window_draws_the_frame_and_the_badge(qtbot, window):
+    image = np.full((320, 480, 3), 20, np.uint8)
+    window.show_result(make_result(hints={Hint.TOO_DARK}, quality=30.0, image=image))
+    badge = window.badges.badges[Hint.TOO_DARK]
+    qtbot.waitUntil(lambda: badge.opacity == 1.0, timeout=SETTLE_MS)
+    shot = qimage_to_rgb(window.grab().toImage())
+    top_left = badge.mapTo(window, badge.rect().topLeft())
+    region = shot[top_left.y(): top_left.y() + badge.height(), top_left.x(): top_left.x() + badge.width()]
+    colour = HINT_STYLES[Hint.TOO_DARK].colour.getRgb()[:3]
+    assert colour_fraction(region, colour) > 0.5
+    assert colour_fraction(shot, colour) < 0.1  # and only there
+    # the frame itself fills the (same-aspect) window
+    assert tuple(shot[shot.shape[0] // 2, shot.shape[1] // 2]) == (20, 20, 20)
+
+
+def test_hud_toggles_with_h_and_shows_metrics(qtbot, window):
+    window.show_result(make_result(quality=55.0))
+    assert not window.hud.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_H)
+    assert window.hud.isVisible()
+    text = window.hud.label.text()
+    assert "luma_mean" in text and "sharpness" in text and "max UI stall" in text
+    assert window.hud.sparkline.values() == [55.0]
+    qtbot.keyClick(window, Qt.Key.Key_H)
+    assert not window.hud.isVisible()
+
+
+def test_f_toggles_fullscreen_and_q_closes(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=1000)
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=1000)
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert not window.isVisible()
+
+
+def test_escape_closes(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_space_saves_png_and_json_sidecar(qtbot, window, tmp_path):
+    image = np.random.default_rng(0).integers(0, 255, (90, 120, 3), dtype=np.uint8)
+    window.show_result(make_result(seq=7, hints={Hint.NOISY}, quality=41.0, image=image))
+    with qtbot.waitSignal(window.snapshot_done, timeout=5000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    pngs = list((tmp_path / "snaps").glob("*.png"))
+    assert len(pngs) == 1
+    np.testing.assert_array_equal(cv2.imread(str(pngs[0])), image)
+    sidecar = json.loads(pngs[0].with_suffix(".json").read_text())
+    assert sidecar["image"] == pngs[0].name
+    assert sidecar["frame"] == 7 and sidecar["hints"] == ["noisy"] and sidecar["reason"] == "manual"
+    assert sidecar["metrics"]["luma_mean"] == 100.0
+    assert not list((tmp_path / "snaps").glob("*.part"))
+    qtbot.waitUntil(lambda: window.banner.text.startswith("Saved "), timeout=1000)
+
+
+def test_snapshot_before_any_frame_says_so(qtbot, window, tmp_path):
+    assert window.snapshot() is None
+    assert window.banner.text == "No frame to save yet"
+    assert not (tmp_path / "snaps").exists()
+
+
+def test_auto_capture_saves_best_frame_once_per_clear_stretch():
+    auto = AutoCapture(hold_s=1.0)
+    t0 = 100.0
+    assert auto.update(make_result(0, {Hint.BLURRY}, t_capture=t0)) is None
+    assert auto.update(make_result(1, quality=70, t_capture=t0 + 0.1)) is None
+    assert auto.update(make_result(2, quality=90, t_capture=t0 + 0.5)) is None
+    best = auto.update(make_result(3, quality=80, t_capture=t0 + 1.1))
+    assert best is not None and best.seq == 2
+    assert auto.update(make_result(4, quality=95, t_capture=t0 + 2.0)) is None  # once per stretch
+    assert auto.update(make_result(5, {Hint.TOO_DARK}, t_capture=t0 + 2.1)) is None  # re-arms
+    assert auto.update(make_result(6, quality=60, t_capture=t0 + 2.2)) is None
+    again = auto.update(make_result(7, quality=50, t_capture=t0 + 3.3))
+    assert again is not None and again.seq == 6
+
+
+def test_auto_capture_writes_a_file_from_the_window(qtbot, tmp_path):
+    win = MainWindow(tmp_path, auto_capture_s=0.2)
+    qtbot.addWidget(win)
+    t0 = time.monotonic()
+    with qtbot.waitSignal(win.snapshot_done, timeout=5000):
+        for i in range(5):
+            win.show_result(make_result(i, quality=60 + i, t_capture=t0 + 0.1 * i))
+    win.flush()
+    (png,) = tmp_path.glob("*.png")
+    assert json.loads(png.with_suffix(".json").read_text())["reason"] == "auto"
+
+
+def test_sparkline_keeps_the_last_ten_seconds():
+    spark = Sparkline(window_s=10.0)
+    for i in range(30):
+        spark.add(float(i), t=float(i))
+    assert spark.values() == [float(i) for i in range(19, 30)]
+
+
+def test_bridge_coalesces_a_burst_and_delivers_the_newest(qtbot):
+    bridge = ResultBridge()
+    got = []
+    bridge.result.connect(got.append)
+
+    def burst():
+        for i in range(200):
+            bridge.post_result(make_result(i))
+
+    worker = threading.Thread(target=burst)
+    worker.start()
+    worker.join()  # the GUI loop has not run: everything piled up in one slot
+    qtbot.waitUntil(lambda: bool(got) and got[-1].seq == 199, timeout=1000)
+    qtbot.wait(50)
+    assert len(got) == 1
+    assert bridge.skipped == 199 and bridge.delivered == 1
+
+
+def test_bridge_delivers_every_source_event_in_order(qtbot):
+    bridge = ResultBridge()
+    got = []
+    bridge.source_event.connect(got.append)
+    thread = threading.Thread(target=lambda: [bridge.post_event(i) for i in range(5)])
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: len(got) == 5, timeout=1000)
+    assert got == [0, 1, 2, 3, 4]
+
+
+def test_display_available_reads_the_environment(monkeypatch, tmp_path):
+    from livecheck.app.display import display_available
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert display_available() is False
+    monkeypatch.setenv("DISPLAY", ":987")  # no such X server socket
+    assert display_available() is False
+    monkeypatch.setenv("DISPLAY", "somehost:0")
+    assert display_available() is True
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert display_available() is True
