@@ -63,13 +63,15 @@ class ImageHeader:
     has_alpha: bool = False
 
 
-def quiet_opencv() -> None:
-    """Silence OpenCV's and FFmpeg's own stderr chatter: livecheck reports bad input itself.
+# OpenCV reads this once, at its first use of FFmpeg (any VideoCapture or VideoWriter), so it is
+# set on import rather than in quiet_opencv(); a value the user set wins. -8 = AV_LOG_QUIET:
+# livecheck reports undecodable frames itself, one line each, instead of FFmpeg's per-block noise.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
-    FFmpeg reads ``OPENCV_FFMPEG_LOGLEVEL`` when a capture opens; a value already set by the user wins.
-    """
+
+def quiet_opencv() -> None:
+    """Silence OpenCV's own stderr logging: livecheck reports bad input itself, in one line."""
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 def to_bgr8(image: np.ndarray) -> np.ndarray:

@@ -1,0 +1,30 @@
+"""Shared fixtures: generated media and the local MJPEG server stand in for real cameras."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/mjpeg_server.py, importable as a helper
+
+from mjpeg_server import MjpegServer  # noqa: E402
+
+
+@pytest.fixture
+def mjpeg_server() -> Iterator[MjpegServer]:
+    """A running MJPEG-over-HTTP camera on 127.0.0.1 (ephemeral port), 30 fps; ``.url`` to open it."""
+    server = MjpegServer(fps=30.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def no_leftover_capture_threads() -> Iterator[None]:
+    """Fails a test that leaves a ``livecheck-capture`` thread running after it ends."""
+    yield
+    import threading
+
+    alive = [t.name for t in threading.enumerate() if t.name == "livecheck-capture"]
+    assert not alive, f"capture threads still running: {alive}"
