@@ -17,7 +17,7 @@ from livecheck.app.options import CAMERA_DEFAULT, AppOptions
 from livecheck.app.session import SourceSession, demo_clip_path, is_camera_index
 from livecheck.app.signals import SignalQuit
 from livecheck.app.window import MainWindow
-from livecheck.capture import SourceError, SourceEvent
+from livecheck.capture import RetryPolicy, SourceError, SourceEvent, SourceEventKind
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,11 @@ class AppController(QObject):
         """Seconds from process start to the first painted frame."""
         self.screenshot_path: Path | None = None
         self._restart_pending = False
+        self._shut_down = False
         self.bridge = ResultBridge(self)
-        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, self)
+        # a kiosk never gives up on a lost camera or stream; elsewhere the capture's default applies
+        retry = RetryPolicy(max_wait=None) if options.kiosk else None
+        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, retry, self)
         self.window = MainWindow(
             options.snapshot_dir, kiosk=options.kiosk, show_hud=options.show_hud,
             auto_capture_s=options.auto_capture_s, bridge=self.bridge,
@@ -71,6 +74,10 @@ class AppController(QObject):
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_source)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(lambda: self.session.open_later(self._retry_spec))
+        self._retry_spec = ""
         self._signals = SignalQuit(self._on_signal, self)
 
     # -- start and stop --------------------------------------------------------------------
@@ -110,11 +117,23 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         """Stop the source (threads joined, models closed) and flush snapshots. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self._watch.stop()
+        self._retry.stop()
         self.session.close()
         self.window.flush()
         self._signals.uninstall()
-        log.info("max event-loop stall %.1f ms", self.window.stall.max_stall_ms)
+        self._print_summary()
+
+    def _print_summary(self) -> None:
+        if self.first_frame_s is None:
+            return
+        stats = self.session.last_stats
+        pipeline = f"{stats.analysed} frames analysed, {stats.dropped} dropped; " if stats else ""
+        print(f"livecheck: {pipeline}{self.bridge.delivered} shown, max event-loop stall "
+              f"{self.window.stall.max_stall_ms:.0f} ms", file=sys.stderr, flush=True)
 
     def quit(self, code: int = 0) -> None:
         self.exit_code = code
@@ -127,7 +146,8 @@ class AppController(QObject):
     def _on_first_paint(self, _t: float) -> None:
         self.first_frame_s = seconds_since_process_start()
         self.window.stall.reset()  # start-up work (window mapping, fonts) is not a stall
-        log.info("first frame on screen %.2f s after process start", self.first_frame_s)
+        print(f"livecheck: watching {self.session.description} — first frame on screen "
+              f"{self.first_frame_s:.2f} s after start", file=sys.stderr, flush=True)
         if self.options.screenshot is not None:
             QTimer.singleShot(int(self.options.after_s * 1000), self._take_screenshot)
 
@@ -147,15 +167,16 @@ class AppController(QObject):
         self.quit(128 + signum)
 
     def _on_source_event(self, event: SourceEvent) -> None:
-        kind = event.kind.value
-        if kind == "lost":
-            self.window.show_banner(f"Source lost: {event.message}", BannerLevel.ERROR)
-        elif kind == "reconnecting":
-            self.window.show_banner(f"Reconnecting: {event.message}", BannerLevel.WARNING)
-        elif kind == "reconnected":
+        kind = event.kind
+        if kind is SourceEventKind.LOST:
+            self.window.show_banner(f"Source lost — reconnecting ({event.message})", BannerLevel.WARNING)
+        elif kind is SourceEventKind.RECONNECTED:
             self.window.show_banner("Reconnected", BannerLevel.OK, 3.0)
-        elif kind != "ended":  # an ended clip is the watchdog's business
-            self.window.show_banner(event.message, BannerLevel.INFO, 4.0)
+        elif kind is SourceEventKind.ERROR:
+            self.window.show_banner(f"Source gave up: {event.message}", BannerLevel.ERROR)
+        elif kind is SourceEventKind.WARNING:
+            self.window.show_banner(event.message, BannerLevel.WARNING, 4.0)
+        # OPENED needs no banner; ENDED is the watchdog's business (it loops clips)
 
     def _check_source(self) -> None:
         finished, error = self.session.finished()
@@ -176,7 +197,8 @@ class AppController(QObject):
 
     def _retry_later(self, spec: str) -> None:
         self._restart_pending = True
-        QTimer.singleShot(int(RETRY_S * 1000), lambda: self.session.open_later(spec))
+        self._retry_spec = spec
+        self._retry.start(int(RETRY_S * 1000))
 
     def _on_opened(self, _spec: str) -> None:
         self._restart_pending = False

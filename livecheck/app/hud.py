@@ -11,6 +11,10 @@ from livecheck.app.sparkline import Sparkline
 from livecheck.result import FrameResult
 
 
+HUD_COLUMNS = 56
+"""Longer lines (a model's unavailability reason, say) are cut so the HUD never widens the window."""
+
+
 @dataclass(frozen=True, slots=True)
 class DisplayStats:
     """What the window itself measured (the pipeline's own figures come from PipelineStats)."""
@@ -43,7 +47,11 @@ def format_hud(result: FrameResult | None, pipeline_stats: object | None, displa
         for name, why in sorted(result.unavailable_models.items()):
             lines.append(f"  {name:<8}unavailable: {why}")
     lines.append("quality, last 10 s")
-    return "\n".join(lines)
+    return "\n".join(_clip(line) for line in lines)
+
+
+def _clip(line: str, width: int = HUD_COLUMNS) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 class Hud(QFrame):

@@ -16,7 +16,7 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from livecheck.app.bridge import ResultBridge
-from livecheck.capture import SourceError, open_capture
+from livecheck.capture import RetryPolicy, SourceError, open_capture
 from livecheck.pipeline import Pipeline, PipelineConfig, PipelineStats
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,20 @@ class SourceSession(QObject):
     """(spec, one-line reason) when a source could not be opened."""
 
     def __init__(self, bridge: ResultBridge, config: PipelineConfig | None, fps: float | None,
-                 parent: QObject | None = None) -> None:
+                 retry: RetryPolicy | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._config = replace(config or PipelineConfig(), keep_images=True)
         self._fps = fps
+        self._retry = retry
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
         self.spec: str | None = None
+        self.description = ""
+        self.last_stats: PipelineStats | None = None
+        """The figures of the most recently stopped pipeline (for the exit summary)."""
+        """What the running source is, in words (from the capture)."""
+        self._closed = False
         self._lifecycle = ThreadPoolExecutor(max_workers=1, thread_name_prefix="livecheck-source")
 
     # -- called from the GUI thread --------------------------------------------------------
@@ -53,8 +59,12 @@ class SourceSession(QObject):
         self._start(spec)
 
     def open_later(self, spec: str) -> None:
-        """Stop whatever runs and open ``spec`` on the lifecycle thread; reports opened / failed."""
-        self._lifecycle.submit(self._reopen, spec)
+        """Stop whatever runs and open ``spec`` on the lifecycle thread; reports opened / failed.
+
+        Ignored once the session is closed.
+        """
+        if not self._closed:
+            self._lifecycle.submit(self._reopen, spec)
 
     @property
     def stats(self) -> PipelineStats | None:
@@ -71,7 +81,10 @@ class SourceSession(QObject):
         return pipeline.finished, pipeline.error
 
     def close(self) -> None:
-        """Stop the pipeline (threads joined, models closed) and the lifecycle thread."""
+        """Stop the pipeline (threads joined, models closed) and the lifecycle thread. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
         self._lifecycle.submit(self._stop_current)
         self._lifecycle.shutdown(wait=True)
 
@@ -86,15 +99,17 @@ class SourceSession(QObject):
             self.opened.emit(spec)
 
     def _start(self, spec: str) -> None:
-        capture = open_capture(spec, pace=True, fps=self._fps, on_event=self._bridge.post_event)
+        capture = open_capture(spec, pace=True, fps=self._fps, retry=self._retry,
+                               on_event=self._bridge.post_event)
         pipeline = Pipeline(capture, self._config, on_result=self._bridge.post_result)
         pipeline.start()
         log.info("watching %s", capture.description)
         with self._lock:
-            self._pipeline, self.spec = pipeline, spec
+            self._pipeline, self.spec, self.description = pipeline, spec, capture.description
 
     def _stop_current(self) -> None:
         with self._lock:
             pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:
             pipeline.stop()
+            self.last_stats = pipeline.stats

@@ -1,0 +1,160 @@
+"""The app wired to the real pipeline and capture, in-process, offscreen."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from app_support import make_result  # noqa: F401 - sets QT_QPA_PLATFORM=offscreen first
+
+from PyQt6.QtCore import Qt  # noqa: E402
+
+from livecheck.app import AppOptions, run_app  # noqa: E402
+from livecheck.app import controller as controller_module  # noqa: E402
+from livecheck.app.banner import BannerLevel  # noqa: E402
+from livecheck.app.controller import AppController  # noqa: E402
+from livecheck.app.session import demo_clip_path  # noqa: E402
+from livecheck.capture import SourceEvent, SourceEventKind  # noqa: E402
+from livecheck.pipeline import PipelineConfig  # noqa: E402
+
+FAST = PipelineConfig(models=())
+"""Fast checks only: these tests are about the app, not the models (the stall test runs them all)."""
+
+
+def _livecheck_threads() -> list[str]:
+    return sorted(t.name for t in threading.enumerate() if t.name.startswith("livecheck"))
+
+
+@pytest.fixture
+def demo() -> str:
+    path = demo_clip_path()
+    if not path.is_file():
+        pytest.skip(f"demo clip missing: {path} (make it with scripts/make_demo_clip.py)")
+    return str(path)
+
+
+@pytest.fixture
+def make_controller(qtbot, tmp_path):
+    made: list[AppController] = []
+
+    def make(**kwargs) -> AppController:
+        kwargs.setdefault("pipeline_config", FAST)
+        kwargs.setdefault("snapshot_dir", tmp_path)
+        ctrl = AppController(AppOptions(**kwargs))
+        qtbot.addWidget(ctrl.window)
+        made.append(ctrl)
+        return ctrl
+
+    yield make
+    for ctrl in made:
+        ctrl.shutdown()
+
+
+def tiny_clip(path: Path, frames: int = 10) -> Path:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (160, 120))
+    for i in range(frames):
+        writer.write(np.full((120, 160, 3), 40 + 15 * i, np.uint8))
+    writer.release()
+    return path
+
+
+def test_no_camera_plays_the_demo_clip_with_a_banner(qtbot, make_controller, demo):
+    ctrl = make_controller(source="0")  # there is no camera on the test machines
+    if not ctrl.start():
+        pytest.fail("start() failed")
+    if ctrl.session.spec == "0":
+        pytest.skip("a camera is present at index 0")
+    assert ctrl.session.spec == demo
+    assert ctrl.window.banner.text == "No camera at index 0 — playing the demo clip"
+    assert ctrl.window.banner.isVisible()
+    qtbot.waitUntil(lambda: ctrl.first_frame_s is not None, timeout=5000)
+    assert ctrl.window.preview.frames_painted >= 1
+
+
+@pytest.mark.slow
+def test_event_loop_never_stalls_while_the_demo_plays(qtbot, make_controller, demo):
+    """A 10 ms precise timer in the GUI thread; no gap may exceed it by 50 ms (all models on)."""
+    ctrl = make_controller(source=demo, show_hud=True, pipeline_config=PipelineConfig())
+    assert ctrl.start()
+    qtbot.waitUntil(lambda: ctrl.first_frame_s is not None, timeout=5000)
+    ctrl.window.stall.reset()
+    shown_before = ctrl.bridge.delivered
+    qtbot.wait(4000)
+    shown = ctrl.bridge.delivered - shown_before
+    print(f"max event-loop stall {ctrl.window.stall.max_stall_ms:.1f} ms over {ctrl.window.stall.ticks} "
+          f"ticks, {shown} frames shown; first frame {ctrl.first_frame_s:.2f} s after process start")
+    assert shown >= 60  # the 25 fps clip really played through
+    assert ctrl.window.stall.ticks >= 200
+    assert ctrl.window.stall.max_stall_ms < 50.0
+
+
+def test_shutdown_joins_every_thread_and_flushes(qtbot, make_controller, demo, tmp_path):
+    before = _livecheck_threads()
+    ctrl = make_controller(source=demo)
+    assert ctrl.start()
+    qtbot.waitUntil(lambda: ctrl.window.last_result is not None, timeout=5000)
+    future = ctrl.window.snapshot()
+    assert future is not None
+    t0 = time.monotonic()
+    ctrl.shutdown()
+    assert time.monotonic() - t0 < 1.0
+    assert future.done() and future.result().is_file()
+    assert _livecheck_threads() == before
+
+
+def test_a_finished_clip_starts_again(qtbot, make_controller, tmp_path):
+    clip = tiny_clip(tmp_path / "tiny.mp4")
+    ctrl = make_controller(source=str(clip))
+    assert ctrl.start()
+    with qtbot.waitSignal(ctrl.session.opened, timeout=5000) as reopened:
+        pass
+    assert reopened.args == [str(clip)]
+    qtbot.waitUntil(lambda: ctrl.window.last_result is not None, timeout=2000)
+
+
+def test_source_events_show_as_banners(qtbot, make_controller, demo):
+    ctrl = make_controller(source=demo)
+    banner = ctrl.window.banner
+    cases = [
+        (SourceEventKind.LOST, "no frames for 1.0 s", "Source lost — reconnecting (no frames for 1.0 s)",
+         BannerLevel.WARNING),
+        (SourceEventKind.RECONNECTED, "camera 0 is back", "Reconnected", BannerLevel.OK),
+        (SourceEventKind.ERROR, "gone for 30 s", "Source gave up: gone for 30 s", BannerLevel.ERROR),
+    ]
+    for kind, message, text, level in cases:
+        ctrl.bridge.post_event(SourceEvent(kind, message, time.monotonic()))
+        qtbot.waitUntil(lambda text=text: banner.text == text, timeout=1000)
+        assert banner.level is level and banner.active
+
+
+def test_kiosk_is_fullscreen_without_cursor_and_retries_a_failing_source(
+        qtbot, make_controller, monkeypatch, tmp_path):
+    monkeypatch.setattr(controller_module, "RETRY_S", 0.1)
+    ctrl = make_controller(source=str(tmp_path / "missing.mp4"), kiosk=True)
+    assert ctrl.start()  # a kiosk shows the problem instead of exiting
+    qtbot.waitUntil(ctrl.window.isFullScreen, timeout=1000)
+    assert ctrl.window.cursor().shape() == Qt.CursorShape.BlankCursor
+    assert bool(ctrl.window.windowFlags() & Qt.WindowType.FramelessWindowHint)
+    assert "no such file" in ctrl.window.banner.text and "retrying" in ctrl.window.banner.text
+    with qtbot.waitSignals([ctrl.session.failed, ctrl.session.failed], timeout=3000):
+        pass  # it keeps trying
+
+
+def test_unopenable_source_is_a_one_line_error(qtbot, capsys, tmp_path):
+    code = run_app(AppOptions(source=str(tmp_path / "missing.mp4"), pipeline_config=FAST))
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("livecheck: error: ") and "missing.mp4" in err and "\n" not in err
+
+
+def test_screenshot_mode_saves_the_window_and_exits_zero(qtbot, tmp_path, demo):
+    out = tmp_path / "shot.png"
+    code = run_app(AppOptions(source=demo, screenshot=out, after_s=0.3, pipeline_config=FAST,
+                              snapshot_dir=tmp_path))
+    assert code == 0
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[0] >= 300 and image.std() > 10  # a picture, not a blank
+    assert _livecheck_threads() == []
