@@ -1,0 +1,66 @@
+"""The app as a user starts it (`python -m livecheck run`), in a subprocess, offscreen."""
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from livecheck.app.session import demo_clip_path
+
+FIRST_FRAME = re.compile(r"first frame on screen (\d+\.\d+) s after start")
+
+
+def _read_until(proc: subprocess.Popen, pattern: re.Pattern, timeout: float) -> tuple[re.Match | None, str]:
+    """Read the child's stderr line by line until ``pattern`` matches (or timeout / EOF)."""
+    seen = ""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stderr, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not sel.select(timeout=deadline - time.monotonic()):
+            break
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+        if match := pattern.search(line):
+            return match, seen
+    return None, seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_quits_cleanly_within_a_second(signum, tmp_path):
+    demo = demo_clip_path()
+    if not demo.is_file():
+        pytest.skip(f"demo clip missing: {demo}")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "livecheck", "run", "--source", str(demo), "--snapshot-dir", str(tmp_path)],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        match, seen = _read_until(proc, FIRST_FRAME, timeout=30)
+        assert match, f"no first frame reported:\n{seen}"
+        first_frame_s = float(match.group(1))
+        assert first_frame_s < 5.0  # loosely: about 0.5 s on an idle 2-core machine, 1.5 s is the goal
+        time.sleep(1.0)  # let it play
+        t0 = time.monotonic()
+        proc.send_signal(signum)
+        proc.wait(timeout=10)
+        quit_s = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    rest = proc.stderr.read()
+    assert proc.returncode == 128 + signum
+    assert "Traceback" not in seen + rest
+    assert "frames analysed" in rest  # the exit summary: pipeline stopped and joined
+    assert quit_s < 1.0, f"took {quit_s:.2f} s to quit"
