@@ -77,7 +77,7 @@ def quiet_opencv() -> None:
 def to_bgr8(image: np.ndarray) -> np.ndarray:
     """Any OpenCV picture (grey, BGR or BGRA; 8 or 16 bits) as contiguous BGR uint8; alpha over white."""
     if image.dtype == np.uint16:
-        image = (image // 257).astype(np.uint8)
+        image = (image >> 8).astype(np.uint8)  # as IMREAD_COLOR does
     elif image.dtype != np.uint8:
         raise ValueError(f"unsupported pixel type {image.dtype}")
     if image.ndim == 2 or image.shape[2] == 1:
