@@ -1,0 +1,59 @@
+"""One number for "how good is this shot": 0 (useless) to 100 (no visible problem).
+
+From the fast checks alone, the score is 100 times the product of four factors in [0, 1], each a
+clamped linear ramp of one metric (sharpness, exposure, noise, contrast), times 0.85 for every hint
+shown. When learned models ran, each model's score is mapped to 0..100 (NIMA mean 1..10 -> 0..100;
+DIQA score 0..1 -> 0..100; BRISQUE ~0..100 lower-better -> 100 - score) and their mean is averaged
+with the fast score, half and half. Every factor moves one way: a sharper, better exposed, cleaner
+frame, or a higher model score, never lowers the result.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from livecheck.hint import Hint
+
+_HINT_FACTOR = 0.85
+_MODEL_WEIGHT = 0.5
+
+
+def _ramp(x: float, zero_at: float, one_at: float) -> float:
+    """0 at ``zero_at``, 1 at ``one_at``, linear between, clamped (either direction)."""
+    t = (x - zero_at) / (one_at - zero_at)
+    return min(1.0, max(0.0, t))
+
+
+def fast_quality(metrics: Mapping[str, float], hints: frozenset[Hint] = frozenset()) -> float:
+    """0..100 from the fast-check metrics and the hints shown."""
+    sharp = 1.0
+    if metrics["edge_strength"] >= 1.5:  # no edges: sharpness cannot be judged, so not penalised
+        sharp = 0.2 + 0.8 * _ramp(metrics["sharpness"], 1.2, 2.2)
+    mean = metrics["mean_luma"]
+    exposure = min(_ramp(mean, 10.0, 80.0), _ramp(mean, 240.0, 170.0))
+    exposure *= 1.0 - 0.5 * min(1.0, 2.0 * (metrics["clipped_dark"] + metrics["clipped_bright"]))
+    noise = 0.3 + 0.7 * _ramp(metrics["noise_sigma"], 8.0, 1.0)
+    contrast = 0.4 + 0.6 * _ramp(metrics["contrast"], 10.0, 60.0)
+    score = 100.0 * sharp * exposure * noise * contrast * _HINT_FACTOR ** len(hints)
+    return min(100.0, max(0.0, score))
+
+
+def model_quality(name: str, values: Mapping[str, float]) -> float | None:
+    """One model's output on the 0..100 higher-is-better scale, or None for an unknown model."""
+    if name == "nima" and "mean" in values:
+        return 100.0 * _ramp(values["mean"], 1.0, 10.0)
+    if name == "diqa" and "score" in values:
+        return 100.0 * _ramp(values["score"], 0.0, 1.0)
+    if name == "brisque" and "score" in values:
+        return 100.0 * _ramp(values["score"], 100.0, 0.0)
+    return None
+
+
+def overall_quality(metrics: Mapping[str, float], hints: frozenset[Hint],
+                    models: Mapping[str, Mapping[str, float]] | None = None) -> float:
+    """0..100, higher is better: the fast checks, blended half and half with the models' mean."""
+    fast = fast_quality(metrics, hints)
+    scores = [q for name, values in (models or {}).items()
+              if (q := model_quality(name, values)) is not None]
+    if not scores:
+        return fast
+    return (1.0 - _MODEL_WEIGHT) * fast + _MODEL_WEIGHT * sum(scores) / len(scores)

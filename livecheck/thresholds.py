@@ -1,0 +1,160 @@
+"""The numbers behind every hint, with their defaults, and how users override them.
+
+Each hint has an *on* threshold (the frame condition that raises it) and a looser *off* threshold
+(the condition that must hold before it clears): hysteresis, so a metric wobbling around one value
+cannot make a hint flicker. The time side (how long a condition must hold) is in ``on_delay`` and
+``off_delay``; :class:`livecheck.hint_engine.HintEngine` applies both.
+
+Overrides come from a TOML file (a ``[thresholds]`` table) and from ``NAME=VALUE`` strings (the
+command line's ``--set``), in that order; ``--disable HINT`` switches a hint off entirely.
+Every mistake (unknown name, bad value, malformed TOML, off threshold on the wrong side of on)
+raises ``ValueError`` with a one-line message.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from livecheck.hint import Hint, parse_hint
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Hint thresholds. Metric names and units are those of :class:`livecheck.fastchecks.FrameMetrics`."""
+
+    blurry_on: float = 1.8
+    """``sharpness`` below this raises ``blurry``. Sharpness is ~1.0 for heavily blurred edges and
+    2.0-4.0 for sharp photos; 1.8 is a Gaussian edge blur of about 1.5 px at the 256 px analysis
+    size (about 11 px at 1920x1080, 4 px at 640x480)."""
+    blurry_off: float = 1.95
+    """``blurry`` clears once ``sharpness`` is above this."""
+    blurry_min_edges: float = 1.5
+    """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
+    edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred."""
+
+    dark_on: float = 50.0
+    """``mean_luma`` (0-255) below this raises ``too_dark``: about 1.3 stops under a mid-grey
+    exposure (~118)."""
+    dark_off: float = 58.0
+    """``too_dark`` clears once ``mean_luma`` is above this."""
+
+    bright_on: float = 188.0
+    """``mean_luma`` above this raises ``too_bright``, but only while highlights clip (see
+    ``bright_p95``): a bright but unclipped frame (snow, a white page) is well exposed."""
+    bright_off: float = 180.0
+    """``too_bright`` clears once ``mean_luma`` is below this."""
+    bright_p95: float = 250.0
+    """``too_bright`` needs the 95th luma percentile at or above this (the brightest 5% clipped)."""
+
+    noisy_on: float = 2.0
+    """``noise_sigma`` (grey levels, per colour channel, at the frame's full resolution) above this
+    raises ``noisy``."""
+    noisy_off: float = 1.6
+    """``noisy`` clears once ``noise_sigma`` is below this."""
+
+    low_contrast_on: float = 16.0
+    """``contrast`` (p95 - p05 of luma, grey levels) below this raises ``low_contrast`` (fog, haze,
+    a washed-out or flat scene). Not raised together with ``too_dark`` or ``too_bright``, which
+    already explain it."""
+    low_contrast_off: float = 24.0
+    """``low_contrast`` clears once ``contrast`` is above this."""
+
+    on_delay: float = 0.3
+    """Seconds a frame condition must hold before its hint shows (debounce)."""
+    off_delay: float = 0.5
+    """Seconds a hint's clear condition must hold before the hint goes away."""
+
+    disabled: frozenset[Hint] = field(default_factory=frozenset)
+    """Hints never raised (``--disable noisy``)."""
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if f.name == "disabled":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"threshold {f.name} must be a finite number, got {value!r}")
+            object.__setattr__(self, f.name, float(value))
+        if not isinstance(self.disabled, frozenset) or not all(isinstance(h, Hint) for h in self.disabled):
+            raise ValueError("thresholds: disabled must be a frozenset of Hint")
+        # Hysteresis must be a band, not a gap: the off threshold sits on the "clear" side of on.
+        for low, high in (("blurry_on", "blurry_off"), ("dark_on", "dark_off"),
+                          ("noisy_off", "noisy_on"), ("bright_off", "bright_on"),
+                          ("low_contrast_on", "low_contrast_off")):
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"threshold {low} ({getattr(self, low):g}) must not exceed "
+                                 f"{high} ({getattr(self, high):g})")
+        for name in ("on_delay", "off_delay", "blurry_min_edges"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"threshold {name} must not be negative, got {getattr(self, name):g}")
+
+    def enabled(self, hint: Hint) -> bool:
+        return hint not in self.disabled
+
+
+def threshold_names() -> tuple[str, ...]:
+    """The names accepted in TOML files and ``NAME=VALUE`` overrides."""
+    return tuple(f.name for f in dataclasses.fields(Thresholds) if f.name != "disabled")
+
+
+def _check_name(name: str) -> str:
+    if name not in threshold_names():
+        raise ValueError(f"unknown threshold {name!r} (known: {', '.join(threshold_names())})")
+    return name
+
+
+def _to_float(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"threshold {name} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"threshold {name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"threshold {name} must be a finite number, got {value!r}")
+    return number
+
+
+def _read_toml(path: Path) -> dict[str, float]:
+    try:
+        with open(path, "rb") as fh:
+            document = tomllib.load(fh)
+    except OSError as exc:
+        raise ValueError(f"cannot read thresholds file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"malformed TOML in {path}: {exc}") from None
+    table = document.get("thresholds")
+    if table is None:
+        raise ValueError(f"{path} has no [thresholds] table")
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: 'thresholds' must be a table")
+    return {_check_name(str(k)): _to_float(str(k), v) for k, v in table.items()}
+
+
+def parse_override(text: str) -> tuple[str, float]:
+    """``"dark_on=40"`` -> ``("dark_on", 40.0)``."""
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError(f"threshold override {text!r} is not NAME=VALUE")
+    name = _check_name(name.strip())
+    return name, _to_float(name, value.strip())
+
+
+def load_thresholds(toml_path: Path | None = None, overrides: Sequence[str] = (),
+                    disabled: Iterable[str] = ()) -> Thresholds:
+    """Defaults, updated by the TOML file's ``[thresholds]`` table, then by ``NAME=VALUE`` overrides,
+    with the named hints disabled. Raises ``ValueError`` (one line) on any mistake."""
+    values: dict[str, float] = {}
+    if toml_path is not None:
+        values.update(_read_toml(Path(toml_path)))
+    values.update(parse_override(text) for text in overrides)
+    return Thresholds(**values, disabled=frozenset(parse_hint(name) for name in disabled))

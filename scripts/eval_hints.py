@@ -1,0 +1,274 @@
+"""How well the per-frame hints work on real photos, next to the textbook recipe.
+
+    python scripts/eval_hints.py [--json]
+
+Reads ../shared/data (or $LIVECHECK_SHARED/data) in place. For each hint: recall on the photos that
+have that defect, per data set and overall; and the false-hint rate: the share of clean photos
+(pristine/*, Nam/gt, Levin09/gt) that get ANY hint. The same figures for the textbook recipe
+(Laplacian variance < 100 = blurry, mean luma < 60 / > 190 = too dark / too bright, no noise check).
+
+Also, separately:
+* synthetic blur (Gaussian sigma 3 px, linear motion 15 px) of the Kodak24 and McMaster photos;
+* a resolution check: each clean photo and its Gaussian-blurred copy, upscaled x2 and x4 (bicubic,
+  i.e. the same scene at a higher resolution), must get the same hints as at 1x;
+* leave-one-dataset-out: each hint's on threshold re-chosen (the loosest value that keeps clean
+  photos' false rate for that hint at or below 1%, then the midpoint to the nearest defect photo)
+  without one defect set, and that set's recall under the re-chosen threshold.
+
+`evaluate() -> dict` is what scripts/evaluate.py calls.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
+from livecheck.hint import Hint
+from livecheck.thresholds import Thresholds
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+
+DEFECT_SETS: dict[Hint, tuple[str, ...]] = {
+    Hint.TOO_DARK: ("real/dark/SICE_under", "real/dark/DICM[dark]"),
+    Hint.TOO_BRIGHT: ("real/bright/SICE_over",),
+    Hint.BLURRY: ("real/blur/Levin09/blurred", "real/blur/skimage_clock_motion"),
+    Hint.NOISY: ("real/noise/Nam/noisy", "real/noise/DND", "real/noise/RNI15"),
+}
+CLEAN_SETS = ("pristine/CBSD68", "pristine/Kodak24", "pristine/McMaster", "pristine/skimage",
+              "real/noise/Nam/gt", "real/blur/Levin09/gt")
+SYNTH_BLUR_SOURCES = ("pristine/Kodak24", "pristine/McMaster")
+# Metric that each hint's on threshold applies to, and which side raises the hint.
+PRIMARY: dict[Hint, tuple[str, str]] = {
+    Hint.BLURRY: ("blurry_on", "sharpness"),
+    Hint.TOO_DARK: ("dark_on", "mean_luma"),
+    Hint.TOO_BRIGHT: ("bright_on", "mean_luma"),
+    Hint.NOISY: ("noisy_on", "noise_sigma"),
+}
+RAISES_BELOW = {Hint.BLURRY: True, Hint.TOO_DARK: True, Hint.TOO_BRIGHT: False, Hint.NOISY: False}
+
+
+def shared_data() -> Path:
+    root = os.environ.get("LIVECHECK_SHARED")
+    base = Path(root) if root else Path(__file__).resolve().parents[1] / ".." / "shared"
+    return (base / "data").resolve()
+
+
+def _files(data: Path, spec: str) -> list[Path]:
+    if spec.endswith("[dark]"):  # DICM: only the photos labels.csv flags as really dark
+        folder = data / spec[: -len("[dark]")]
+        with open(folder / "labels.csv", newline="") as fh:
+            dark = {row["file"] for row in csv.DictReader(fh) if row["dark_by_luma_le_60"].strip() == "1"}
+        return sorted(folder / name for name in dark)
+    return sorted(p for p in (data / spec).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _read(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)  # grey stays grey (the grey noise path)
+    if image is None:
+        raise ValueError(f"cannot read {path}")
+    return image
+
+
+# --- the textbook recipe ---------------------------------------------------------------------------
+
+def textbook_hints(image: np.ndarray) -> frozenset[Hint]:
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    hints = set()
+    if cv2.Laplacian(grey, cv2.CV_64F).var() < 100:
+        hints.add(Hint.BLURRY)
+    mean = float(grey.mean())
+    if mean < 60:
+        hints.add(Hint.TOO_DARK)
+    if mean > 190:
+        hints.add(Hint.TOO_BRIGHT)
+    return frozenset(hints)
+
+
+# --- synthetic distortions -------------------------------------------------------------------------
+
+def gaussian_blur(image: np.ndarray, sigma: float = 3.0) -> np.ndarray:
+    return cv2.GaussianBlur(image, (0, 0), sigma)
+
+
+def motion_blur(image: np.ndarray, length: int = 15) -> np.ndarray:
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    return cv2.filter2D(image, -1, kernel)
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    return cv2.resize(image, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC)
+
+
+# --- evaluation ------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class _Photo:
+    metrics: FrameMetrics
+    textbook: frozenset[Hint]
+
+
+def _measure_set(files: list[Path], transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[_Photo]:
+    photos = []
+    for path in files:
+        image = _read(path)
+        if transform is not None:
+            image = transform(image)
+        photos.append(_Photo(measure(image), textbook_hints(image)))
+    return photos
+
+
+def _rate(flags: list[bool]) -> float:
+    return round(float(np.mean(flags)), 3) if flags else float("nan")
+
+
+def _figures(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list[_Photo]],
+             hints_of: Callable[[_Photo], frozenset[Hint]]) -> dict:
+    out: dict = {"recall": {}, "false_hint_rate": {}}
+    for hint, sets in defects.items():
+        per_set = {name: _rate([hint in hints_of(p) for p in photos]) for name, photos in sets.items()}
+        per_set["all"] = _rate([hint in hints_of(p) for photos in sets.values() for p in photos])
+        out["recall"][hint.value] = per_set
+    for name, photos in clean.items():
+        out["false_hint_rate"][name] = _rate([bool(hints_of(p)) for p in photos])
+    everything = [p for photos in clean.values() for p in photos]
+    out["false_hint_rate"]["all"] = _rate([bool(hints_of(p)) for p in everything])
+    out["false_hints_by_hint"] = {h.value: _rate([h in hints_of(p) for p in everything]) for h in Hint}
+    return out
+
+
+def _refit(hint: Hint, clean: list[FrameMetrics], defect: list[FrameMetrics], th: Thresholds) -> float:
+    """The on threshold chosen from these photos alone (see the module docstring)."""
+    _, metric = PRIMARY[hint]
+    below = RAISES_BELOW[hint]
+    clean_v = np.array([getattr(m, metric) for m in clean])
+    defect_v = np.array([getattr(m, metric) for m in defect if _guards_pass(hint, m, th)])
+    limit = float(np.quantile(clean_v, 0.01 if below else 0.99))
+    if below:
+        nearest = defect_v[defect_v < limit]
+        return (limit + float(nearest.max())) / 2 if nearest.size else limit
+    nearest = defect_v[defect_v > limit]
+    return (limit + float(nearest.min())) / 2 if nearest.size else limit
+
+
+def _guards_pass(hint: Hint, m: FrameMetrics, th: Thresholds) -> bool:
+    if hint is Hint.BLURRY:
+        return m.edge_strength >= th.blurry_min_edges
+    if hint is Hint.TOO_BRIGHT:
+        return m.p95 >= th.bright_p95
+    return True
+
+
+def _leave_one_out(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list[_Photo]],
+                   th: Thresholds) -> dict:
+    clean_metrics = [p.metrics for photos in clean.values() for p in photos]
+    out: dict = {}
+    for hint, sets in defects.items():
+        if len(sets) < 2:
+            continue
+        field, _ = PRIMARY[hint]
+        out[hint.value] = {}
+        for held_out, photos in sets.items():
+            rest = [p.metrics for name, ps in sets.items() if name != held_out for p in ps]
+            refit = dataclasses.replace(th, **{field: _refit(hint, clean_metrics, rest, th)})
+            # keep the off threshold a valid hysteresis band around the re-fitted on threshold
+            off = field.replace("_on", "_off")
+            gap = getattr(th, off) - getattr(th, field)
+            refit = dataclasses.replace(refit, **{off: getattr(refit, field) + gap})
+            recall = _rate([hint_condition(hint, p.metrics, refit) for p in photos])
+            out[hint.value][held_out] = {"threshold": round(getattr(refit, field), 3), "recall": recall}
+    return out
+
+
+def evaluate(thresholds: Thresholds | None = None) -> dict:
+    """All figures as a dict (raises FileNotFoundError when ../shared/data is absent)."""
+    th = thresholds or Thresholds()
+    data = shared_data()
+    if not data.is_dir():
+        raise FileNotFoundError(f"shared data not found at {data} (set LIVECHECK_SHARED)")
+    cv2.setNumThreads(1)
+    defects = {hint: {spec: _measure_set(_files(data, spec)) for spec in specs}
+               for hint, specs in DEFECT_SETS.items()}
+    clean = {spec: _measure_set(_files(data, spec)) for spec in CLEAN_SETS}
+    ours = _figures(defects, clean, lambda p: frame_hints(p.metrics, th))
+    textbook = _figures(defects, clean, lambda p: p.textbook)
+
+    synth_files = [f for spec in SYNTH_BLUR_SOURCES for f in _files(data, spec)]
+    synthetic = {}
+    for name, transform in (("gaussian_sigma3", gaussian_blur), ("motion_15px", motion_blur)):
+        photos = _measure_set(synth_files, transform)
+        synthetic[name] = {
+            "ours": _rate([Hint.BLURRY in frame_hints(p.metrics, th) for p in photos]),
+            "textbook": _rate([Hint.BLURRY in p.textbook for p in photos]),
+        }
+
+    res_files = [f for spec in CLEAN_SETS[:4] for f in _files(data, spec)][::4]
+    agree = []
+    for path in res_files:
+        for variant in (lambda im: im, gaussian_blur):
+            base = variant(_read(path))
+            hints = frame_hints(measure(base), th)
+            agree += [frame_hints(measure(upscale(base, k)), th) == hints for k in (2, 4)]
+
+    return {
+        "ours": ours,
+        "textbook": textbook,
+        "synthetic_blur_recall": synthetic,
+        "resolution_agreement": {"pairs": len(agree), "same_hints": _rate(agree)},
+        "leave_one_dataset_out": _leave_one_out(defects, clean, th),
+        "counts": {"clean": sum(len(v) for v in clean.values()),
+                   **{h.value: sum(len(v) for v in s.values()) for h, s in defects.items()}},
+    }
+
+
+def _print(result: dict) -> None:
+    print(f"photos: {result['counts']}")
+    for who in ("ours", "textbook"):
+        fig = result[who]
+        print(f"\n== {who}")
+        for hint, per_set in fig["recall"].items():
+            sets = "  ".join(f"{k.split('/')[-1]}={v:.2f}" for k, v in per_set.items() if k != "all")
+            print(f"  recall {hint:<11} {per_set['all']:.2f}   ({sets})")
+        fr = fig["false_hint_rate"]
+        sets = "  ".join(f"{k.split('/')[-1]}={v:.2f}" for k, v in fr.items() if k != "all")
+        print(f"  clean photos with any hint: {fr['all']:.3f}   ({sets})")
+        print(f"  ... by hint: {fig['false_hints_by_hint']}")
+    print("\n== synthetic blur of Kodak24 + McMaster (recall)")
+    for name, v in result["synthetic_blur_recall"].items():
+        print(f"  {name:<16} ours={v['ours']:.2f}  textbook={v['textbook']:.2f}")
+    ra = result["resolution_agreement"]
+    print(f"\n== same hints at 1x, 2x, 4x: {ra['same_hints']:.3f} of {ra['pairs']} pairs")
+    print("\n== leave one data set out (threshold re-chosen without it -> its recall)")
+    for hint, sets in result["leave_one_dataset_out"].items():
+        for name, v in sets.items():
+            print(f"  {hint:<11} {name:<34} threshold={v['threshold']:<8} recall={v['recall']:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    try:
+        result = evaluate()
+    except FileNotFoundError as exc:
+        print(f"eval_hints: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        _print(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
