@@ -293,7 +293,7 @@ def iter_image_paths(specs: Sequence[str | os.PathLike[str]]) -> Iterator[Path |
 
 
 def _images_under(folder: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in files if is_image_path(Path(f)))

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/mjpeg_server.py, importable as a helper
 
-from mjpeg_server import MjpegServer  # noqa: E402
+from mjpeg_server import MjpegServer
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ stream mid-flight and bring it back.
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -39,6 +41,8 @@ class MjpegServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._running = threading.Event()
+        self.stalled = threading.Event()
+        """Set: keep connections open but send nothing (a frozen camera)."""
         self._clients: set[socket.socket] = set()
         self._clients_lock = threading.Lock()
         self.frames_sent = 0
@@ -58,7 +62,7 @@ class MjpegServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            def do_GET(self) -> None:
                 if self.path != STREAM_PATH:
                     self.send_error(404)
                     return
@@ -86,11 +90,15 @@ class MjpegServer:
         self._thread.start()
         return self
 
-    def _stream_to(self, wfile) -> None:  # noqa: ANN001 - a socket file
+    def _stream_to(self, wfile: BinaryIO) -> None:
         period = 1.0 / self.fps
         next_due = time.monotonic()
         index = 0
         while self._running.is_set():
+            if self.stalled.is_set():
+                time.sleep(0.01)
+                next_due = time.monotonic()
+                continue
             ok, jpeg = cv2.imencode(".jpg", self._frame_source(index))
             assert ok
             payload = jpeg.tobytes()
@@ -110,10 +118,8 @@ class MjpegServer:
         self._httpd.shutdown()
         with self._clients_lock:
             for connection in self._clients:
-                try:
+                with contextlib.suppress(OSError):  # already closed by the client
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             self._clients.clear()
         self._httpd.server_close()
         assert self._thread is not None

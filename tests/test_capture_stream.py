@@ -8,7 +8,15 @@ import time
 import pytest
 from mjpeg_server import MjpegServer
 
-from livecheck.capture import RetryPolicy, SourceError, SourceEvent, SourceEventKind, open_capture
+from livecheck.capture import (
+    Capture,
+    RetryPolicy,
+    SourceError,
+    SourceEvent,
+    SourceEventKind,
+    StreamSource,
+    open_capture,
+)
 from livecheck.capture.stream import redact
 from livecheck.frame import Frame
 
@@ -145,3 +153,22 @@ def test_stop_is_fast_while_streaming_and_while_reconnecting(mjpeg_server: Mjpeg
 def test_passwords_stay_out_of_messages() -> None:
     assert redact("rtsp://admin:s3cret@10.0.0.2:554/live") == "rtsp://admin:***@10.0.0.2:554/live"
     assert redact("http://cam.local/video.mjpg") == "http://cam.local/video.mjpg"
+
+
+def test_a_frozen_stream_is_lost_after_the_read_timeout_and_stop_stays_bounded(mjpeg_server: MjpegServer) -> None:
+    log = EventLog()
+    source = StreamSource(mjpeg_server.url, read_timeout_s=0.5)
+    cap = Capture(source, retry=RetryPolicy(max_wait=None), on_event=log)
+    cap.start()
+    take(cap, 2)
+    mjpeg_server.stalled.set()
+    frozen_at = time.monotonic()
+    lost = log.wait_for(SourceEventKind.LOST, timeout=3)
+    assert 0.3 < lost.t - frozen_at < 1.5
+    mjpeg_server.stalled.clear()
+    log.wait_for(SourceEventKind.RECONNECTED, timeout=3)
+    mjpeg_server.stalled.set()  # freeze again, then stop while a read is blocked
+    time.sleep(0.1)
+    start = time.monotonic()
+    cap.stop()
+    assert time.monotonic() - start < 1.0

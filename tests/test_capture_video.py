@@ -176,13 +176,13 @@ def test_a_file_that_is_not_a_video(tmp_path: Path, content: bytes) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(content)
     cap = open_capture(str(junk))
-    with pytest.raises(SourceError, match="cannot open .*junk.mp4"):
+    with pytest.raises(SourceError, match=r"cannot open .*junk\.mp4"):
         cap.start()
     cap.stop()
 
 
 def test_missing_file() -> None:
-    with pytest.raises(SourceError, match="no such file: nowhere/x.mp4"):
+    with pytest.raises(SourceError, match=r"no such file: nowhere/x\.mp4"):
         open_capture("nowhere/x.mp4")
 
 

@@ -27,9 +27,21 @@ from livecheck.capture.video import VideoSource
 from livecheck.imageio import ImageReadError, is_image_path, iter_image_paths
 
 __all__ = [
-    "Capture", "CaptureStats", "RetryPolicy", "SourceError", "SourceEvent", "SourceEventKind",
-    "Source", "Read", "ReadStatus", "CameraSource", "VideoSource", "ImageFolderSource", "StreamSource",
-    "open_capture", "make_source",
+    "CameraSource",
+    "Capture",
+    "CaptureStats",
+    "ImageFolderSource",
+    "Read",
+    "ReadStatus",
+    "RetryPolicy",
+    "Source",
+    "SourceError",
+    "SourceEvent",
+    "SourceEventKind",
+    "StreamSource",
+    "VideoSource",
+    "make_source",
+    "open_capture",
 ]
 
 _CAMERA_INDEX = re.compile(r"[+-]?\d+")

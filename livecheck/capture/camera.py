@@ -23,6 +23,8 @@ class CameraSource(Source):
 
     @property
     def description(self) -> str:
+        if not self._size[0]:
+            return f"camera {self.index}"  # not opened yet
         fps = f" @ {self._fps:g} fps" if self._fps else ""
         return f"camera {self.index} ({self._size[0]}x{self._size[1]}{fps})"
 

@@ -33,6 +33,8 @@ class VideoSource(Source):
 
     @property
     def description(self) -> str:
+        if not self._size[0]:
+            return f"video {self.path.name}"  # not opened yet
         fps = f" @ {self._fps:g} fps" if self._fps else ", frame rate unknown"
         count = f", {self._frame_count} frames" if self._frame_count else ""
         return f"video {self.path.name} ({self._size[0]}x{self._size[1]}{fps}{count})"
