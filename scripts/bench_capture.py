@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import struct
@@ -137,10 +138,8 @@ def _imageio(tmp: Path) -> dict[str, float]:
     bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40000, 40000, 8, 2, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(bytes(10000))) + chunk(b"IEND", b""))
     start = time.perf_counter()
-    try:
+    with contextlib.suppress(ImageReadError):
         read_image(bomb)
-    except ImageReadError:
-        pass
     refuse = time.perf_counter() - start
     return {"read_12mp_jpeg_ms": round(statistics.median(times) * 1000, 1),
             "refuse_40000x40000_png_ms": round(refuse * 1000, 3)}
