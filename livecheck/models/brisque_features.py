@@ -1,0 +1,306 @@
+"""BRISQUE features (Mittal, Moorthy & Bovik 2012), computed as OpenCV contrib computes them, faster.
+
+The 36 numbers are, at full size and at half size: the shape and the mean variance of an asymmetric
+generalised Gaussian (AGGD) fitted to the MSCN coefficients (2), then shape, mean, left variance and
+right variance of an AGGD fitted to each of the four neighbour products H, V, D1, D2 (4 x 4).
+
+Where OpenCV's ``cv2.quality.QualityBRISQUE`` (modules/quality/src/qualitybrisque.cpp) differs from
+the paper, this module follows OpenCV, so that OpenCV's LIVE model files score our features:
+
+* grey is ``cvtColor(BGR2GRAY)`` on the 8-bit image (BT.601 weights, rounded to uint8), then
+  ``/ 255`` in float32; everything after is float32 (the paper's MATLAB code works in double on
+  0..255 values);
+* the local mean/variance window is ``GaussianBlur(7x7, sigma = 7/6, BORDER_REPLICATE)``, the
+  variance is ``blur(x^2) - blur(x)^2`` (where rounding makes it negative, the square root is NaN,
+  and OpenCV's sums skip those pixels: we set them to 0, which its sums also skip), and the
+  stabilising constant is added to sigma: ``C = 1/255`` on the 0..1 scale (the paper's C = 1 on 0..255);
+* the MSCN coefficients get the same AGGD fit as the products (the paper fits a symmetric GGD):
+  feature 1 is the AGGD shape, feature 2 is ``(sigma_left^2 + sigma_right^2) / 2``;
+* a neighbour product is taken over the full frame with zeros where the neighbour falls outside it,
+  so the AGGD moment ratio divides by ``rows * cols`` although only the non-zero products are
+  counted for the left/right variances;
+* the half-size image is ``resize(INTER_CUBIC)`` to ``(cols // 2, rows // 2)`` (the paper: MATLAB
+  ``imresize(0.5)``, antialiased bicubic);
+* the shape is the point of the grid ``0.2, 0.201, ... < 10`` (built by repeated ``+= 0.001`` in
+  double, as OpenCV does) whose ``rho(gamma) = G(2/g)^2 / (G(1/g) G(3/g))`` is nearest to the
+  estimate; a NaN estimate (no positive or no negative values at all) gives the last grid point.
+
+OpenCV spends most of its ~35 ms per 1280x720 frame in per-pixel C++ loops with bounds checks: one
+copies each shifted product image element by element, one branches on the sign of every value, and
+a 9800-step ``tgamma`` search runs per fit. Here the shifted products are views, the sign-split sums
+come from ``threshold`` + ``meanStdDev`` (double accumulators, like OpenCV's), the elementwise work
+runs on row strips that stay in the CPU's L2 cache, and the grid search is a ``searchsorted`` on a
+table built once. The arithmetic that produces each float32 value is the same as OpenCV's, so the
+features agree to float rounding of the sums (tests/test_brisque_reference.py).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+FEATURE_COUNT = 36
+MIN_SIDE = 2
+"""Smallest width/height accepted: the half-size image must have at least one pixel."""
+
+_WINDOW = (7, 7)
+_WINDOW_SIGMA = 7.0 / 6.0
+_HALO = _WINDOW[0] // 2
+_C = np.float32(1.0 / 255.0)
+_TO_UNIT = np.float32(1.0 / 255.0)
+_STRIP_BYTES = 256 * 1024
+"""Target size of one float32 row strip: several of them fit the L2 cache together."""
+
+# Neighbour offsets (row, col) in OpenCV's order H, V, D1, D2: product of m[i, j] and m[i+dy, j+dx].
+_SHIFTS: tuple[tuple[int, int], ...] = ((0, 1), (1, 0), (1, 1), (-1, 1))
+
+
+@cache
+def _gamma_table() -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV's shape grid (accumulated exactly as its loop does) and rho(gamma) on it, increasing."""
+    grid: list[float] = []
+    g = 0.2
+    while g < 10.0:
+        grid.append(g)
+        g += 0.001
+    gammas = np.array(grid)
+    rho = np.array([math.gamma(2 / v) ** 2 / (math.gamma(1 / v) * math.gamma(3 / v)) for v in grid])
+    return gammas, rho
+
+
+def _shape_from_rho(rho_hat: float) -> float:
+    """The grid shape whose rho is nearest ``rho_hat``: what OpenCV's stop-at-first-rise loop returns.
+
+    rho(gamma) increases on the grid, so the loop stops right after the nearest point; on a tie it
+    takes the later one. Below the table it returns the first point, above it or NaN the last.
+    """
+    gammas, rho = _gamma_table()
+    if not math.isfinite(rho_hat):
+        return float(gammas[-1])
+    i = int(np.searchsorted(rho, rho_hat))
+    if i == 0:
+        return float(gammas[0])
+    if i == len(rho):
+        return float(gammas[-1])
+    return float(gammas[i - 1] if rho[i] - rho_hat > rho_hat - rho[i - 1] else gammas[i])
+
+
+@dataclass(slots=True)
+class _SignedSums:
+    """Sums OpenCV's AGGD fit needs, split by sign; zeros (and patched NaNs) count in neither.
+
+    Strips are added as MAGNITUDES |v| plus a mask of where v < 0: one ``meanStdDev`` of |v|
+    gives sum|v| and sum v^2, a masked ``norm`` the negative side. Both sum in double.
+    """
+
+    abs_sum: float = 0.0
+    square_sum: float = 0.0
+    neg_square_sum: float = 0.0
+    neg_count: int = 0
+    nonzero: int = 0
+
+    def add(self, magnitudes: np.ndarray, negative: np.ndarray, nonzero: int) -> None:
+        n = magnitudes.size
+        mean, std = cv2.meanStdDev(magnitudes)
+        m, s = float(mean[0, 0]), float(std[0, 0])
+        self.abs_sum += n * m
+        self.square_sum += n * (s * s + m * m)
+        self.neg_square_sum += cv2.norm(magnitudes, cv2.NORM_L2SQR, mask=negative)
+        self.neg_count += cv2.countNonZero(negative)
+        self.nonzero += nonzero
+
+    def fit(self, total: int) -> tuple[float, float, float]:
+        """(shape, sigma_left, sigma_right) of the AGGD, by OpenCV's moment-matching formulas."""
+        pos_count = self.nonzero - self.neg_count
+        pos_square_sum = max(self.square_sum - self.neg_square_sum, 0.0)
+        if self.neg_count == 0 or pos_count == 0:  # OpenCV: 0/0 -> NaN sigma and shape
+            left = math.sqrt(self.neg_square_sum / self.neg_count) if self.neg_count else math.nan
+            right = math.sqrt(pos_square_sum / pos_count) if pos_count else math.nan
+            return _shape_from_rho(math.nan), left, right
+        left = math.sqrt(self.neg_square_sum / self.neg_count)
+        right = math.sqrt(pos_square_sum / pos_count)
+        g = left / right
+        r_hat = (self.abs_sum / total) ** 2 / (self.square_sum / total)
+        r_norm = r_hat * (g**3 + 1) * (g + 1) / (g**2 + 1) ** 2
+        return _shape_from_rho(r_norm), left, right
+
+
+def _strip_bounds(height: int, width: int) -> list[tuple[int, int]]:
+    """Row ranges of (nearly) equal strips of about ``_STRIP_BYTES`` float32 each."""
+    rows = max(8, _STRIP_BYTES // (4 * width))
+    count = -(-height // rows)
+    rows = -(-height // count)
+    return [(r0, min(height, r0 + rows)) for r0 in range(0, height, rows)]
+
+
+def _blur(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(src, _WINDOW, _WINDOW_SIGMA, dst=dst, sigmaY=_WINDOW_SIGMA,
+                            borderType=cv2.BORDER_REPLICATE)
+
+
+class _ScaleWork:
+    """Buffers and running sums for the 18 features of one scale, reused frame after frame.
+
+    Work goes strip by strip (a few hundred KiB of float32 each) so that the dozen elementwise
+    passes per pixel hit the L2 cache rather than memory.
+
+    Layout: the input ``x`` has one extra column on the right, a copy of the last one, which leaves
+    a replicate-border blur of the real columns unchanged. The MSCN magnitudes |m| and sign codes
+    live in a zero frame (a row above, a row below, that extra column set to 0, one spare element),
+    so each neighbour product of a strip is ONE contiguous 1-D multiply at a fixed offset; products
+    that reach into the frame are 0 and drop out of every sum and count, just as the products with
+    OpenCV's zero-filled shifted copies do.
+    """
+
+    def __init__(self, height: int, width: int) -> None:
+        h, stride = height, width + 1
+        self.height, self.width, self.stride = h, width, stride
+        self.x = np.empty((h, stride), np.float32)
+        self.x_view = self.x[:, :width]
+        """Fill this (h, w) view with the float32 image, then call run()."""
+        self.bounds = _strip_bounds(h, stride)
+        rows = max(r1 - r0 for r0, r1 in self.bounds)
+        size = (h + 2) * stride + 1
+        self.magnitude = np.zeros(size, np.float32)
+        # Sign codes: 0x55 where m > 0, 0xAA where m < 0, 0 where m == 0 and in the frame. The AND
+        # of two codes is non-zero iff the signs agree; AND with the swapped code iff they differ.
+        self.code = np.zeros(size, np.uint8)
+        self.swapped = np.zeros(size, np.uint8)
+        halo_rows = rows + 2 * _HALO
+        self.square, self.mu, self.var = (np.empty((halo_rows, stride), np.float32) for _ in range(3))
+        self.mscn = np.empty((rows, stride), np.float32)
+        self.positive, self.negative, self.nonzero = (np.empty((rows, stride), np.uint8) for _ in range(3))
+        self.product = np.empty(rows * stride, np.float32)
+        self.opposite = np.empty(rows * stride, np.uint8)
+        self.same = np.empty(rows * stride, np.uint8)
+        self.zero_free: list[bool] = []
+        self.mscn_sums = _SignedSums()
+        self.pair_sums = [_SignedSums() for _ in _SHIFTS]
+
+    def run(self) -> list[float]:
+        """The 18 features of what ``x_view`` holds now."""
+        self.x[:, -1] = self.x[:, -2]
+        self.zero_free = []
+        self.mscn_sums = _SignedSums()
+        self.pair_sums = [_SignedSums() for _ in _SHIFTS]
+        for r0, r1 in self.bounds:
+            self._mscn_rows(r0, r1)
+        for k in range(len(self.bounds)):
+            self._products(k)
+        return self._features()
+
+    def _mscn_rows(self, r0: int, r1: int) -> None:
+        """MSCN of rows [r0, r1) with the exact operation sequence of OpenCV's float32 code.
+
+        The blur gets a 3-row halo: the strip's own rows get exactly the values a full-frame blur
+        gives, since the 7x7 window reads only real rows there.
+        """
+        x, h, w, stride = self.x, self.height, self.width, self.stride
+        a, b = max(0, r0 - _HALO), min(h, r1 + _HALO)
+        n, top, rows = b - a, r0 - a, r1 - r0
+        src = x[a:b]
+        np.square(src, out=self.square[:n])  # x * x, as OpenCV's multiply(x, x)
+        _blur(src, self.mu[:n])
+        _blur(self.square[:n], self.var[:n])
+        mu, var, mu_sq = self.mu[top:top + rows], self.var[top:top + rows], self.square[:rows]
+        np.square(mu, out=mu_sq)  # OpenCV: pow(mu, 2), which multiplies
+        cv2.subtract(var, mu_sq, dst=var)
+        cv2.sqrt(var, dst=var)  # NaN where rounding made the variance negative
+        np.add(var, _C, out=var)
+        m = self.mscn[:rows]
+        cv2.subtract(x[r0:r1], mu, dst=m)
+        cv2.divide(m, var, dst=m)
+        m[:, w] = 0.0
+        cv2.patchNaNs(m, 0.0)
+        pos, neg, nonzero = self.positive[:rows], self.negative[:rows], self.nonzero[:rows]
+        cv2.compare(m, 0.0, cv2.CMP_GT, dst=pos)
+        cv2.compare(m, 0.0, cv2.CMP_LT, dst=neg)
+        cv2.bitwise_or(pos, neg, dst=nonzero)
+        span = slice((r0 + 1) * stride, (r1 + 1) * stride)
+        code = self.code[span].reshape(rows, stride)
+        cv2.bitwise_xor(pos, 0xAA, dst=code)  # 0x55 where > 0, 0xAA elsewhere
+        cv2.bitwise_and(code, nonzero, dst=code)
+        cv2.bitwise_xor(code, nonzero, dst=self.swapped[span].reshape(rows, stride))
+        magnitude = np.abs(m, out=self.magnitude[span].reshape(rows, stride))
+        count = cv2.countNonZero(nonzero)
+        self.zero_free.append(count == rows * w)
+        self.mscn_sums.add(magnitude, neg, count)
+
+    def _products(self, k: int) -> None:
+        """Neighbour-product sums for the rows of strip ``k``."""
+        r0, r1 = self.bounds[k]
+        h, w, stride = self.height, self.width, self.stride
+        begin, end = (r0 + 1) * stride, (r1 + 1) * stride
+        n = end - begin
+        zero_free = all(self.zero_free[max(0, k - 1):k + 2])
+        magnitude, code, swapped = self.magnitude, self.code, self.swapped
+        for (dy, dx), sums in zip(_SHIFTS, self.pair_sums):
+            lo, hi = begin + dy * stride + dx, end + dy * stride + dx
+            p = cv2.multiply(magnitude[begin:end], magnitude[lo:hi], dst=self.product[:n])
+            opposite = cv2.bitwise_and(code[begin:end], swapped[lo:hi], dst=self.opposite[:n])
+            if zero_free:  # every pair inside the image has a non-zero product
+                count = max(min(r1, h - dy) - max(r0, -dy), 0) * (w - dx)
+            else:
+                same = cv2.bitwise_and(code[begin:end], code[lo:hi], dst=self.same[:n])
+                count = cv2.countNonZero(same) + cv2.countNonZero(opposite)
+            sums.add(p, opposite, count)
+
+    def _features(self) -> list[float]:
+        total = self.height * self.width
+        shape, left, right = self.mscn_sums.fit(total)
+        features = [shape, (left * left + right * right) / 2]
+        for sums in self.pair_sums:
+            shape, left, right = sums.fit(total)
+            g1, g2, g3 = math.gamma(1 / shape), math.gamma(2 / shape), math.gamma(3 / shape)
+            mean = (right - left) * (g2 / g1) * (math.sqrt(g1) / math.sqrt(g3))
+            features += [shape, mean, left * left, right * right]
+        return features
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    """OpenCV BRISQUE's grey conversion (cvtColor BGR2GRAY / BGRA2GRAY); grey passes through."""
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 3 and image.shape[2] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    elif image.ndim != 2:
+        raise ValueError(f"expected a grey, BGR or BGRA image, got shape {image.shape}")
+    if min(image.shape) < MIN_SIDE:
+        raise ValueError(f"image {image.shape[1]}x{image.shape[0]} is too small for BRISQUE "
+                         f"(needs at least {MIN_SIDE}x{MIN_SIDE})")
+    return image
+
+
+class BrisqueFeatures:
+    """Computes BRISQUE features, keeping its buffers for the next frame of the same size.
+
+    Not thread-safe: give each thread its own. ``brisque_features()`` is the one-off form.
+    """
+
+    def __init__(self) -> None:
+        self._work: tuple[_ScaleWork, _ScaleWork] | None = None
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        """The 36 BRISQUE features of a grey, BGR or BGRA image (uint8 expected), as float32."""
+        grey = _grey(image)
+        h, w = grey.shape
+        if self._work is None or self._work[0].x_view.shape != (h, w):
+            self._work = (_ScaleWork(h, w), _ScaleWork(h // 2, w // 2))
+        full, half = self._work
+        np.multiply(grey, _TO_UNIT, out=full.x_view, dtype=np.float32)  # convertTo(CV_32F, 1/255)
+        cv2.resize(full.x_view, (w // 2, h // 2), dst=half.x_view, interpolation=cv2.INTER_CUBIC)
+        return np.array(full.run() + half.run(), dtype=np.float32)
+
+
+def brisque_features(image: np.ndarray) -> np.ndarray:
+    """The 36 BRISQUE features of a grey, BGR or BGRA image (uint8 expected), as float32.
+
+    Equal to ``cv2.quality.QualityBRISQUE_computeFeatures(image)`` up to float rounding of sums.
+    A frame with no structure at all (constant) gives NaN variances, as OpenCV's does.
+    """
+    return BrisqueFeatures()(image)
