@@ -6,16 +6,23 @@ declare at most ``max_pixels`` pixels, so a 40000x40000 "decompression bomb" is 
 allocating anything. Decoding goes through ``cv2.imdecode`` with ``IMREAD_COLOR``, which applies
 the EXIF orientation (as a photo viewer does), expands grey and palette images and scales 16-bit
 samples to 8 bits; unlike ``cv2.imread``, ``imdecode`` refuses a truncated JPEG instead of
-returning it with a grey bottom. Transparent PNG pixels are laid over white.
+returning it with a grey bottom. A JPEG whose data is damaged inside decodes "successfully" with
+garbage blocks; libjpeg's warning on stderr is the only sign, so it is caught (and kept off the
+terminal) and the file refused. Transparent PNG pixels are laid over white.
 
 ``iter_image_paths`` expands files, folders (recursively) and glob patterns into image paths, and
 yields (does not raise) an ``ImageReadError`` for a spec that matches nothing, so a batch carries on.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import re
 import struct
+import sys
+import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -132,15 +139,60 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         # caught here because libpng would print its own complaint to stderr
         raise ImageReadError("truncated PNG file (no end chunk)", path)
     quiet_opencv()
-    buffer = np.frombuffer(data, np.uint8)
     flags = cv2.IMREAD_UNCHANGED if header.has_alpha else cv2.IMREAD_COLOR
-    try:
-        image = cv2.imdecode(buffer, flags)
-    except cv2.error:
-        image = None
+    with _codec_messages() as messages:
+        try:
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        except cv2.error:
+            image = None
+    damage = next((m for m in messages if _is_damage(m)), None)
     if image is None:
-        raise ImageReadError(f"corrupt or truncated {header.format.value} file", path)
+        detail = f" ({damage})" if damage else ""
+        raise ImageReadError(f"corrupt or truncated {header.format.value} file{detail}", path)
+    if damage is not None:
+        raise ImageReadError(f"damaged {header.format.value} data, parts of the picture are garbage "
+                             f"({damage})", path)
     return to_bgr8(image)
+
+
+_CODEC_MESSAGE = re.compile(r"(Corrupt JPEG data|Premature end of JPEG|Invalid JPEG|Invalid SOS|Bogus |"
+                            r"Unsupported marker|Inconsistent progression|Warning: unknown JFIF|libpng )")
+_BENIGN_JPEG = re.compile(r"Corrupt JPEG data: (\d+) extraneous bytes before marker 0xd9")
+_BENIGN_EXTRA_BYTES = 16
+"""A few stray bytes before the end marker are common in camera files and harm no pixel."""
+_stderr_lock = threading.Lock()
+
+
+def _is_damage(message: str) -> bool:
+    if message.startswith(("libpng warning", "Warning: unknown JFIF")):
+        return False  # e.g. "iCCP: known incorrect sRGB profile": the pixels are fine
+    benign = _BENIGN_JPEG.match(message)
+    return not (benign and int(benign.group(1)) <= _BENIGN_EXTRA_BYTES)
+
+
+@contextlib.contextmanager
+def _codec_messages() -> Iterator[list[str]]:
+    """Catch what libjpeg and libpng print straight to file descriptor 2 while decoding.
+
+    They bypass OpenCV's logging, and their warnings are the only sign that a JPEG decoded with
+    garbage blocks. Lines that are not theirs (another thread printing meanwhile) are passed on.
+    """
+    messages: list[str] = []
+    with _stderr_lock, tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield messages
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        sink.seek(0)
+        others = []
+        for line in sink.read().decode("utf-8", "replace").splitlines():
+            (messages if _CODEC_MESSAGE.match(line) else others).append(line.strip())
+        if others:
+            os.write(2, ("\n".join(others) + "\n").encode())
 
 
 def read_header(data: bytes, path: str | os.PathLike[str] | None = None) -> ImageHeader:

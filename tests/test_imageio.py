@@ -1,6 +1,7 @@
 """Safe still-image reading: every bad file gets a one-line ImageReadError, odd good files read right."""
 from __future__ import annotations
 
+import os
 import struct
 import time
 import zlib
@@ -12,6 +13,7 @@ import pytest
 
 from livecheck.imageio import (
     ImageFormat,
+    _codec_messages,
     ImageReadError,
     iter_image_paths,
     read_header,
@@ -114,6 +116,36 @@ def test_bad_files_leave_stderr_quiet(tmp_path: Path, capfd: pytest.CaptureFixtu
         with pytest.raises(ImageReadError):
             read_image(tmp_path / name)
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("damage", ["zeros", "end_marker"])
+def test_jpeg_with_damaged_data_is_refused_quietly(tmp_path: Path, damage: str,
+                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    data = bytearray(_write(tmp_path / "full.jpg", _photo(240, 320)).read_bytes())
+    middle = len(data) // 2
+    if damage == "zeros":
+        data[middle:middle + 200] = bytes(200)
+    else:
+        data[middle:middle + 2] = b"\xff\xd9"
+    (tmp_path / "bad.jpg").write_bytes(bytes(data))
+    capfd.readouterr()
+    _assert_one_line_error(tmp_path / "bad.jpg", "damaged JPEG data", "Corrupt JPEG data")
+    assert capfd.readouterr().err == ""
+
+
+def test_a_stray_byte_before_the_jpeg_end_marker_is_harmless(tmp_path: Path) -> None:
+    data = _write(tmp_path / "full.jpg", _photo()).read_bytes()
+    (tmp_path / "stray.jpg").write_bytes(data[:-2] + b"\x00" + data[-2:])
+    np.testing.assert_array_equal(read_image(tmp_path / "stray.jpg"), read_image(tmp_path / "full.jpg"))
+
+
+def test_other_stderr_output_during_a_decode_is_passed_on(capfd: pytest.CaptureFixture[str]) -> None:
+    capfd.readouterr()
+    with _codec_messages() as messages:
+        os.write(2, b"Corrupt JPEG data: premature end of data segment\n")
+        os.write(2, b"another thread says hello\n")
+    assert messages == ["Corrupt JPEG data: premature end of data segment"]
+    assert capfd.readouterr().err == "another thread says hello\n"
 
 
 def test_huge_png_header_is_refused_before_decoding(tmp_path: Path) -> None:
