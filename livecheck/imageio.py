@@ -188,7 +188,7 @@ def _codec_messages() -> Iterator[list[str]]:
             os.dup2(saved, 2)
             os.close(saved)
         sink.seek(0)
-        others = []
+        others: list[str] = []
         for line in sink.read().decode("utf-8", "replace").splitlines():
             (messages if _CODEC_MESSAGE.match(line) else others).append(line.strip())
         if others:

@@ -13,8 +13,8 @@ import pytest
 
 from livecheck.imageio import (
     ImageFormat,
-    _codec_messages,
     ImageReadError,
+    _codec_messages,
     iter_image_paths,
     read_header,
     read_image,
