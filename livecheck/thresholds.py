@@ -55,10 +55,10 @@ class Thresholds:
     bright_p95: float = 250.0
     """``too_bright`` needs the 95th luma percentile at or above this (the brightest 5% clipped)."""
 
-    noisy_on: float = 2.0
+    noisy_on: float = 1.7
     """``noise_sigma`` (grey levels, per colour channel, at the frame's full resolution) above this
     raises ``noisy``."""
-    noisy_off: float = 1.6
+    noisy_off: float = 1.4
     """``noisy`` clears once ``noise_sigma`` is below this."""
 
     low_contrast_on: float = 16.0

@@ -1,0 +1,249 @@
+"""The per-frame fast checks on frames with known blur, noise and exposure, and on bad arrays."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import livecheck
+from livecheck.fastchecks import Assessment, FrameMetrics, assess, measure
+from livecheck.hint import Hint
+
+
+def scene(width: int = 640, height: int = 480) -> np.ndarray:
+    """A drawn, sharp scene (shapes, text, a gradient), drawn natively at any size."""
+    s = width / 640.0
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    img = np.dstack([60 + 80 * x / width, 90 + 60 * y / height, 120 + 40 * (x + y) / (width + height)])
+    img = img.astype(np.uint8)
+    cv2.rectangle(img, (int(60 * s), int(50 * s)), (int(260 * s), int(220 * s)), (20, 40, 200), -1)
+    cv2.circle(img, (int(450 * s), int(160 * s)), int(90 * s), (230, 220, 40), -1)
+    cv2.line(img, (int(40 * s), int(400 * s)), (int(600 * s), int(300 * s)), (250, 250, 250), max(1, int(6 * s)))
+    cv2.putText(img, "livecheck 123", (int(50 * s), int(350 * s)), cv2.FONT_HERSHEY_SIMPLEX,
+                2.0 * s, (10, 10, 10), max(1, int(4 * s)), cv2.LINE_AA)
+    for i in range(12):  # a row of thin bars: fine detail
+        x0 = int((330 + 22 * i) * s)
+        cv2.rectangle(img, (x0, int(380 * s)), (x0 + max(1, int(8 * s)), int(460 * s)), (30, 30, 30), -1)
+    return img
+
+
+def plain_scene(width: int = 640, height: int = 480) -> np.ndarray:
+    """Low texture but sharp: a pale page with one dark square on it."""
+    img = np.full((height, width, 3), 200, np.uint8)
+    cv2.rectangle(img, (width // 3, height // 3), (width // 2, height // 2), (70, 70, 70), -1)
+    return img
+
+
+def add_noise(img: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0.0, sigma, img.shape)
+    return np.clip(img + noise, 0, 255).astype(np.uint8)
+
+
+def blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(img, (0, 0), sigma)
+
+
+# --- what the hints say ----------------------------------------------------------------------------
+
+def test_sharp_clean_scene_raises_no_hint() -> None:
+    result = assess(scene())
+    assert result.hints == frozenset()
+    assert result.metrics.sharpness > 2.0
+
+
+def test_blur_raises_blurry() -> None:
+    sharp = measure(scene())
+    blurred = assess(blur(scene(), 6.0))
+    assert Hint.BLURRY in blurred.hints
+    assert blurred.metrics.sharpness < sharp.sharpness - 0.5
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+def test_motion_blur_raises_blurry_although_edges_along_the_motion_stay_sharp(horizontal: bool) -> None:
+    # Camera shake: a smooth streak along one axis (sigma 8 px), the other axis untouched.
+    sx, sy = (8.0, 0.01) if horizontal else (0.01, 8.0)
+    streaked = cv2.GaussianBlur(scene(), (49 if horizontal else 1, 1 if horizontal else 49), sx, sigmaY=sy)
+    assert Hint.BLURRY in assess(streaked).hints
+
+
+def test_noise_raises_noisy_and_clean_frame_does_not() -> None:
+    assert Hint.NOISY not in assess(scene()).hints
+    noisy = assess(add_noise(scene(), 6.0))
+    assert Hint.NOISY in noisy.hints
+    assert Hint.BLURRY not in noisy.hints
+
+
+def test_noise_does_not_make_a_blurred_frame_look_sharp() -> None:
+    blurred = measure(blur(scene(), 6.0))
+    noisy_blurred = assess(add_noise(blur(scene(), 6.0), 8.0))
+    assert Hint.BLURRY in noisy_blurred.hints
+    assert noisy_blurred.metrics.sharpness < blurred.sharpness + 0.15
+
+
+def test_plain_low_texture_sharp_scene_is_not_blurry() -> None:
+    result = assess(plain_scene())
+    assert Hint.BLURRY not in result.hints
+    assert result.metrics.sharpness > 2.0
+
+
+def test_noise_sigma_reads_the_added_noise() -> None:
+    flat = np.full((480, 640, 3), 128, np.uint8)
+    for sigma in (2.0, 4.0, 8.0):
+        assert measure(add_noise(flat, sigma)).noise_sigma == pytest.approx(sigma, rel=0.15)
+    assert measure(scene()).noise_sigma < 1.0
+
+
+def test_noise_sigma_on_grey_frames() -> None:
+    flat = np.full((480, 640), 128, np.uint8)
+    assert measure(add_noise(flat, 4.0)).noise_sigma == pytest.approx(4.0, rel=0.15)
+
+
+def test_dark_and_bright_frames() -> None:
+    dark = (scene().astype(np.float32) * 0.2).astype(np.uint8)
+    assert Hint.TOO_DARK in assess(dark).hints
+    bright = np.clip(scene().astype(np.float32) * 1.6 + 90, 0, 255).astype(np.uint8)
+    result = assess(bright)
+    assert Hint.TOO_BRIGHT in result.hints
+    assert Hint.TOO_DARK not in result.hints
+
+
+def test_bright_but_unclipped_page_is_not_too_bright() -> None:
+    page = np.full((480, 640, 3), 215, np.uint8)
+    cv2.putText(page, "a white page", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 2, (20, 20, 20), 4)
+    assert Hint.TOO_BRIGHT not in assess(page).hints
+
+
+def test_low_contrast_haze() -> None:
+    hazy = (scene().astype(np.float32) * 0.08 + 120).astype(np.uint8)
+    assert Hint.LOW_CONTRAST in assess(hazy).hints
+    assert Hint.LOW_CONTRAST not in assess(scene()).hints
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (1920, 1080), (3840, 2160)])
+def test_same_scene_at_other_resolutions_gives_the_same_hints(size: tuple[int, int]) -> None:
+    w, h = size
+    base_sharp, base_blur = measure(scene(640, 360)), measure(blur(scene(640, 360), 5.0))
+    sharp, blurred = assess(scene(w, h)), assess(blur(scene(w, h), 5.0 * w / 640))
+    assert sharp.hints == frozenset()
+    assert Hint.BLURRY in blurred.hints
+    assert sharp.metrics.sharpness == pytest.approx(base_sharp.sharpness, rel=0.25)
+    assert blurred.metrics.sharpness == pytest.approx(base_blur.sharpness, rel=0.12)
+    assert sharp.metrics.mean_luma == pytest.approx(base_sharp.mean_luma, abs=2.0)
+
+
+# --- the metrics and the contract ------------------------------------------------------------------
+
+def test_metrics_names_and_types() -> None:
+    metrics = measure(scene()).as_dict()
+    assert set(metrics) == {"sharpness", "edge_strength", "mean_luma", "p05", "p50", "p95",
+                            "clipped_dark", "clipped_bright", "noise_sigma", "contrast"}
+    assert all(isinstance(v, float) and np.isfinite(v) for v in metrics.values())
+    assert metrics["p05"] <= metrics["p50"] <= metrics["p95"]
+    assert metrics["contrast"] == metrics["p95"] - metrics["p05"]
+
+
+def test_package_exports() -> None:
+    assert livecheck.__version__ == "0.1.0"
+    assert livecheck.assess is assess and livecheck.Assessment is Assessment
+
+
+def test_grey_bgra_and_views_give_the_bgr_result() -> None:
+    bgr = scene()
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    as_grey = measure(grey)
+    assert measure(grey[:, :, None]) == as_grey
+    assert as_grey.mean_luma == pytest.approx(measure(bgr).mean_luma, abs=1.0)
+    assert measure(cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)) == measure(bgr)
+    big = np.ascontiguousarray(np.repeat(np.repeat(bgr, 2, axis=0), 2, axis=1))
+    view = big[::2, ::2]  # a non-contiguous view equal to bgr
+    assert not view.flags.c_contiguous
+    assert measure(view) == measure(bgr)
+    assert isinstance(assess(bgr[:, ::-1]), Assessment)
+    assert isinstance(assess(np.asfortranarray(bgr)), Assessment)
+
+
+def test_all_black_and_all_white() -> None:
+    black = assess(np.zeros((480, 640, 3), np.uint8))
+    white = assess(np.full((480, 640, 3), 255, np.uint8))
+    assert black.hints == {Hint.TOO_DARK}
+    assert white.hints == {Hint.TOO_BRIGHT}
+    assert black.metrics.edge_strength == 0.0 and black.metrics.noise_sigma == 0.0
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 3, 3), (1, 1), (3, 2), (5, 700, 3), (700, 5)])
+def test_tiny_and_thin_frames_return(shape: tuple[int, ...]) -> None:
+    frame = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    assert isinstance(assess(frame), Assessment)
+
+
+@pytest.mark.parametrize("frame, message", [
+    (np.zeros((48, 64, 3), np.float32), "float"),
+    (np.zeros((48, 64, 3), np.float64), "float"),
+    (np.zeros((48, 64, 3), np.uint16), "16-bit"),
+    (np.zeros((48, 64, 3), np.int32), "dtype"),
+    (np.zeros((48, 64, 3), bool), "dtype"),
+    (np.zeros((48, 64, 2), np.uint8), "shape"),
+    (np.zeros((48, 64, 5), np.uint8), "shape"),
+    (np.zeros((48,), np.uint8), "shape"),
+    (np.zeros((2, 48, 64, 3), np.uint8), "shape"),
+    (np.zeros((0, 64, 3), np.uint8), "empty"),
+    (np.zeros((48, 0), np.uint8), "empty"),
+])
+def test_bad_frames_raise_a_clear_value_error(frame: np.ndarray, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        assess(frame)
+
+
+def test_not_an_array_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="numpy array"):
+        assess([[1, 2], [3, 4]])  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(0, 40),
+    w=st.integers(0, 40),
+    channels=st.sampled_from([None, 1, 2, 3, 4, 5]),
+    dtype=st.sampled_from([np.uint8, np.uint16, np.float32, np.int8, np.bool_]),
+    seed=st.integers(0, 2**16),
+)
+def test_any_array_returns_or_raises_value_error(h: int, w: int, channels: int | None,
+                                                 dtype: type, seed: int) -> None:
+    shape = (h, w) if channels is None else (h, w, channels)
+    frame = (np.random.default_rng(seed).integers(0, 256, shape) % 2 if dtype is np.bool_
+             else np.random.default_rng(seed).integers(0, 120, shape)).astype(dtype)
+    try:
+        result = assess(frame)
+    except ValueError:
+        return
+    assert isinstance(result.metrics, FrameMetrics)
+    assert all(np.isfinite(v) for v in result.metrics.as_dict().values())
+
+
+# --- real photos, when ../shared is here -----------------------------------------------------------
+
+def _shared_data() -> Path:
+    root = os.environ.get("LIVECHECK_SHARED")
+    base = Path(root) if root else Path(__file__).resolve().parents[1] / ".." / "shared"
+    return base / "data"
+
+
+def test_real_photos_when_shared_data_is_present() -> None:
+    data = _shared_data()
+    if not data.is_dir():
+        pytest.skip(f"../shared/data not found: {data}")
+    clean = cv2.imread(str(data / "pristine" / "Kodak24" / "kodim23.png"))
+    dark = cv2.imread(str(data / "real" / "dark" / "SICE_under" / sorted(os.listdir(data / "real" / "dark" / "SICE_under"))[0]))
+    shake = cv2.imread(str(data / "real" / "blur" / "Levin09" / "blurred" / "im1_kernel4_img.png"),
+                       cv2.IMREAD_UNCHANGED)
+    assert assess(clean).hints == frozenset()
+    assert Hint.TOO_DARK in assess(dark).hints
+    assert Hint.BLURRY in assess(shake).hints
+    # fine texture is not noise
+    gravel = cv2.imread(str(data / "pristine" / "Kodak24" / "kodim13.png"))
+    assert Hint.NOISY not in assess(gravel).hints
