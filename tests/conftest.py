@@ -1,15 +1,11 @@
 """Shared fixtures: generated media and the local MJPEG server stand in for real cameras."""
 from __future__ import annotations
 
-import sys
+import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/mjpeg_server.py, importable as a helper
-
-from mjpeg_server import MjpegServer
+from mjpeg_server import MjpegServer  # tests/ is on sys.path (pytest's default "prepend" import mode)
 
 
 @pytest.fixture
@@ -24,7 +20,5 @@ def mjpeg_server() -> Iterator[MjpegServer]:
 def no_leftover_capture_threads() -> Iterator[None]:
     """Fails a test that leaves a ``livecheck-capture`` thread running after it ends."""
     yield
-    import threading
-
     alive = [t.name for t in threading.enumerate() if t.name == "livecheck-capture"]
     assert not alive, f"capture threads still running: {alive}"

@@ -12,6 +12,9 @@ class SourceError(Exception):
 
 
 class SourceEventKind(Enum):
+    """What happened. A capture that runs to its end sends exactly one terminal event, ENDED or
+    ERROR, as its last; one ended by ``stop()`` sends none."""
+
     OPENED = "opened"
     LOST = "lost"
     """A camera or stream stopped giving frames; the capture is retrying."""
