@@ -94,7 +94,7 @@ def apply_defects(view: np.ndarray, t: float, rng: np.random.Generator) -> np.nd
     if dark > 0:
         gain *= 1.0 - 0.97 * dark
     if bright > 0:
-        gain *= 1.0 + 5.0 * bright
+        gain *= 1.0 + 15.0 * bright  # 4 stops over
     if gain != 1.0:
         lin = (img / 255.0) ** 2.2 * gain
         img = np.clip(lin, 0.0, 1.0) ** (1 / 2.2) * 255.0
