@@ -4,7 +4,8 @@
 
 Sections: `assess` (the per-frame fast checks vs a memory-read floor, bench_assess.py), `models`
 (NIMA/DIQA latency incl. the resize, bench_models.py), `brisque` (ours vs OpenCV's,
-bench_brisque.py), `replay` (720p60 through the live pipeline: drops and latency, bench_replay.py).
+bench_brisque.py), `replay` (720p60 through the live pipeline: drops and latency, bench_replay.py),
+`capture` (pacing accuracy, decode rate, reconnect time, stop time, bench_capture.py).
 Each section is also a script of its own. Timings on a shared 2-core machine are noisy: compare
 the ratios measured within one run.
 """
@@ -20,7 +21,13 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SECTIONS = {"assess": "bench_assess", "models": "bench_models", "brisque": "bench_brisque", "replay": "bench_replay"}
+SECTIONS = {
+    "assess": "bench_assess",
+    "models": "bench_models",
+    "brisque": "bench_brisque",
+    "replay": "bench_replay",
+    "capture": "bench_capture",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

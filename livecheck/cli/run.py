@@ -80,11 +80,11 @@ def run_headless(args: argparse.Namespace) -> int:
 
     capture = open_capture(source, pace=True, fps=args.fps, on_event=on_event)
     pipeline = Pipeline(capture, config_from_args(args), on_result=on_result)
-    print(f"livecheck: watching {capture.description} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
         pipeline.start()
         stack.callback(pipeline.stop)
+        print(f"livecheck: watching {capture.description} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         for name, why in pipeline.unavailable_models.items():
             warn(f"model {name} unavailable, fast checks go on: {why}")
         while not (pipeline.finished or stop.wait(0.1)):
