@@ -58,6 +58,8 @@ class PipelineStats:
     analysed: int
     dropped: int
     corrupt_skipped: int
+    losses: int
+    reconnects: int
     capture_fps: float
     latency_p50_ms: float
     latency_p99_ms: float
@@ -69,6 +71,8 @@ class PipelineStats:
             "frames_analysed": self.analysed,
             "frames_dropped": self.dropped,
             "frames_corrupt_skipped": self.corrupt_skipped,
+            "source_losses": self.losses,
+            "source_reconnects": self.reconnects,
             "capture_fps": round(self.capture_fps, 2),
             "latency_p50_ms": round(self.latency_p50_ms, 2),
             "latency_p99_ms": round(self.latency_p99_ms, 2),
@@ -297,6 +301,8 @@ class Pipeline:
             analysed=analysed,
             dropped=cap.dropped,
             corrupt_skipped=cap.corrupt_skipped,
+            losses=cap.losses,
+            reconnects=cap.reconnects,
             capture_fps=cap.fps,
             latency_p50_ms=float(p50),
             latency_p99_ms=float(p99),

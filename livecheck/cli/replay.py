@@ -1,8 +1,9 @@
 """`livecheck replay`: a clip through the live pipeline, as if it were a camera.
 
-One JSON line per analysed frame, then one summary line ``{"summary": {...}}``. Lines are written
-by the main thread as results arrive and flushed one by one, so an interrupted replay leaves a
-file that is complete line by line.
+One JSON line per analysed frame, a line ``{"event": "lost", "message": ...}`` wherever the source
+reported something (lost, reconnected, a skipped frame), then one summary line
+``{"summary": {...}}``. Lines are written by the main thread as they arrive and flushed one by
+one, so an interrupted replay leaves a file that is complete line by line.
 """
 from __future__ import annotations
 
@@ -65,18 +66,24 @@ class HintTimeline:
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     out: TextIO = args.jsonl or sys.stdout
-    results: queue.SimpleQueue[FrameResult] = queue.SimpleQueue()
+    # frame results (worker thread) and source events (capture thread) meet here, in order
+    results: queue.SimpleQueue[FrameResult | SourceEvent] = queue.SimpleQueue()
 
     def on_event(event: SourceEvent) -> None:
         print(f"livecheck: {event.kind.value}: {event.message}", file=sys.stderr, flush=True)
+        results.put(event)
 
     capture = open_capture(args.source, pace=not args.no_pace, fps=args.fps, on_event=on_event)
     pipeline = Pipeline(capture, config, on_result=results.put)
     timeline = HintTimeline()
 
-    def write(result: FrameResult) -> None:
-        timeline.add(result)
-        out.write(json.dumps(result.to_json(), separators=(",", ":")) + "\n")
+    def write(item: FrameResult | SourceEvent) -> None:
+        if isinstance(item, SourceEvent):
+            line = {"event": item.kind.value, "message": item.message}
+        else:
+            timeline.add(item)
+            line = item.to_json()
+        out.write(json.dumps(line, separators=(",", ":")) + "\n")
         out.flush()
 
     with ExitStack() as stack:
@@ -104,7 +111,12 @@ def run(args: argparse.Namespace) -> int:
         print(_human_summary(summary), file=sys.stderr, flush=True)
         if pipeline.error is not None:
             raise pipeline.error
-    return stop.exit_code if stop.requested else 0
+    if stop.requested:
+        return stop.exit_code
+    if capture.error:
+        print(f"livecheck: error: {capture.error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _human_summary(s: dict[str, object]) -> str:
