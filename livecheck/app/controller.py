@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtCore import QObject, Qt, QTimer
 from PyQt6.QtWidgets import QApplication
 
 from livecheck.app.banner import BannerLevel
@@ -58,6 +58,7 @@ class AppController(QObject):
         self.screenshot_path: Path | None = None
         self._restart_pending = False
         self._shut_down = False
+        self._looping = False
         self.bridge = ResultBridge(self)
         # a kiosk never gives up on a lost camera or stream; elsewhere the capture's default applies
         retry = RetryPolicy(max_wait=None) if options.kiosk else None
@@ -71,6 +72,11 @@ class AppController(QObject):
         self.session.opened.connect(self._on_opened)
         self.session.failed.connect(self._on_failed)
         self.window.preview.first_paint.connect(self._on_first_paint)
+        # The controller ends the event loop itself when its window closes: Qt's automatic
+        # last-window quit would post a Quit event that can outlive this run (tests, embedding)
+        # and make every later event loop in the process return at once.
+        self.window.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        self.window.closed.connect(self._on_window_closed)
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_source)
@@ -122,6 +128,7 @@ class AppController(QObject):
         self._shut_down = True
         self._watch.stop()
         self._retry.stop()
+        self.window.close()
         self.session.close()
         self.window.flush()
         self._signals.uninstall()
@@ -135,12 +142,31 @@ class AppController(QObject):
         print(f"livecheck: {pipeline}{self.bridge.delivered} shown, max event-loop stall "
               f"{self.window.stall.max_stall_ms:.0f} ms", file=sys.stderr, flush=True)
 
-    def quit(self, code: int = 0) -> None:
-        self.exit_code = code
-        self.window.close()
+    def exec(self) -> int:
+        """Run the Qt event loop until ``quit``; returns the exit code."""
         app = QApplication.instance()
-        if app is not None:
+        assert app is not None, "create the QApplication first"
+        self._looping = True
+        try:
+            code = app.exec()
+        finally:
+            self._looping = False
+        return code or self.exit_code
+
+    def quit(self, code: int = 0) -> None:
+        """End ``exec()`` with ``code``; the window closes in ``shutdown()``.
+
+        Outside ``exec()`` only the code is kept: QCoreApplication.exit() with no loop running
+        would leave Qt's quit flag set and make every later event loop return at once.
+        """
+        self.exit_code = code
+        app = QApplication.instance()
+        if self._looping and app is not None:
             app.exit(code)
+
+    def _on_window_closed(self) -> None:
+        if not self._shut_down:
+            self.quit(self.exit_code)
 
     # -- reactions -------------------------------------------------------------------------
     def _on_first_paint(self, _t: float) -> None:
@@ -229,7 +255,6 @@ def run_app(options: AppOptions) -> int:
     try:
         if not controller.start():
             return 2
-        code = app.exec()
+        return controller.exec()
     finally:
         controller.shutdown()
-    return code or controller.exit_code

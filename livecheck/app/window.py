@@ -40,6 +40,8 @@ class MainWindow(QWidget):
     PipelineStats (or None); the window never touches the pipeline itself.
     """
 
+    closed = pyqtSignal()
+    """The window was closed (q, Esc, the window manager): the owner ends the event loop."""
     snapshot_done = pyqtSignal(object)
     """A finished snapshot Future (emitted from the writer thread, handled in the GUI thread)."""
 
@@ -177,3 +179,4 @@ class MainWindow(QWidget):
         self._refresh.stop()
         self.stall.stop()
         super().closeEvent(event)
+        self.closed.emit()
