@@ -1,0 +1,39 @@
+"""DIQA (Kim et al. 2019): a small CNN on high-passed grey that regresses a 0..1 quality score.
+
+livecheck's own model, trained in two stages (objective error map, then score) on synthetically
+distorted photos against a full-reference target (see models/DIQA.md), not human opinion.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from livecheck.models.base import MetricInfo
+from livecheck.models.runtime import TfliteRunner, model_view, weights_path
+
+MODEL_FILE = "diqa.tflite"
+INPUT_SIZE = 224
+
+
+class DiqaModel:
+    """``score(bgr) -> {"score": 0..1}``; higher is better. One thread only."""
+
+    info = MetricInfo(
+        name="diqa", higher_is_better=True, lower=0.0, upper=1.0,
+        description="DIQA quality 0..1 (small CNN on high-passed grey, trained on synthetic "
+                    "distortions against a full-reference MS-SSIM x SSIM target)")
+
+    def __init__(self, weights_dir: Path | None = None) -> None:
+        self._runner = TfliteRunner(weights_path(MODEL_FILE, weights_dir), INPUT_SIZE)
+
+    @property
+    def backend(self) -> str:
+        return self._runner.backend.value
+
+    def score(self, bgr: np.ndarray) -> dict[str, float]:
+        out = self._runner.run(model_view(bgr, INPUT_SIZE))
+        return {"score": float(np.clip(out[0], 0.0, 1.0))}
+
+    def close(self) -> None:
+        self._runner.close()

@@ -1,0 +1,178 @@
+"""Does each quality model rank distortion strength correctly on photos it never saw?
+
+    .venv/bin/python scripts/eval_iqa.py [--quick] [--json]
+
+On the held-out pristine photos (scripts/distortions.split_photos), every distortion kind is applied
+at the fixed levels 1..LEVELS. For each photo and kind, the Spearman rank correlation (SROCC)
+between a model's quality (oriented so higher is better) and the *negated* level is computed
+(1.0 = the model orders the five strengths perfectly); these are averaged per kind, and the overall
+figure is the mean over kinds. Every model in ``livecheck.models.ModelName`` that loads is
+measured, and so is the peer users would reach for: OpenCV contrib's BRISQUE with its LIVE model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+import distortions  # noqa: E402
+from livecheck.models import ModelName, ModelUnavailable, load_model  # noqa: E402
+
+PEER_NAME = "opencv_brisque_live"
+OPENCV_QUALITY_DIR = Path("/usr/share/opencv4/quality")
+EVAL_SEED = 20240611
+QUICK_PHOTOS = 6
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 0..n-1 with ties given their average rank."""
+    order = np.argsort(x, kind="mergesort")
+    ranks = np.empty(len(x), np.float64)
+    sorted_x = x[order]
+    i = 0
+    while i < len(x):
+        j = i
+        while j + 1 < len(x) and sorted_x[j + 1] == sorted_x[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0
+        i = j + 1
+    return ranks
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rho; 0 when either side is constant (a model that cannot tell levels apart)."""
+    ra, rb = _ranks(np.asarray(a, np.float64)), _ranks(np.asarray(b, np.float64))
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    denom = np.sqrt((ra**2).sum() * (rb**2).sum())
+    return float((ra * rb).sum() / denom) if denom > 0 else 0.0
+
+
+@dataclass
+class Scorer:
+    name: str
+    quality: Callable[[np.ndarray], float]  # higher is better
+    close: Callable[[], None]
+    seconds: float = 0.0
+    calls: int = 0
+    scores: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+
+
+def _model_scorer(name: ModelName) -> Scorer | str:
+    try:
+        model = load_model(name)
+    except ModelUnavailable as exc:
+        return str(exc)
+    sign = 1.0 if model.info.higher_is_better else -1.0
+
+    def quality(bgr: np.ndarray) -> float:
+        out = model.score(bgr)
+        return sign * float(out["mean"] if "mean" in out else out["score"])
+
+    return Scorer(str(name), quality, model.close)
+
+
+def _peer_scorer() -> Scorer | str:
+    model_file = OPENCV_QUALITY_DIR / "brisque_model_live.yml"
+    range_file = OPENCV_QUALITY_DIR / "brisque_range_live.yml"
+    if not (hasattr(cv2, "quality") and model_file.exists() and range_file.exists()):
+        return f"OpenCV BRISQUE needs cv2.quality and {model_file} (Debian package opencv-data)"
+
+    def quality(bgr: np.ndarray) -> float:
+        return -float(cv2.quality.QualityBRISQUE_compute(bgr, str(model_file), str(range_file))[0])
+
+    return Scorer(PEER_NAME, quality, lambda: None)
+
+
+def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
+    """SROCC per kind and overall for every loadable model and the OpenCV BRISQUE peer."""
+    _, heldout = distortions.split_photos(shared_root)
+    if quick:
+        heldout = heldout[::max(1, len(heldout) // QUICK_PHOTOS)][:QUICK_PHOTOS]
+    scorers: list[Scorer] = []
+    unavailable: dict[str, str] = {}
+    candidates = {str(n): _model_scorer(n) for n in ModelName}
+    candidates[PEER_NAME] = _peer_scorer()
+    for name, candidate in candidates.items():
+        if isinstance(candidate, Scorer):
+            scorers.append(candidate)
+        else:
+            unavailable[name] = candidate
+    t0 = time.time()
+    try:
+        for sample in distortions.iter_samples(heldout, seed=EVAL_SEED):
+            key = (f"{sample.photo.parent.name}/{sample.photo.name}", sample.kind)
+            for s in scorers:
+                t = time.perf_counter()
+                q = s.quality(sample.image)
+                s.seconds += time.perf_counter() - t
+                s.calls += 1
+                s.scores.setdefault(key, []).append((sample.level, q))
+    finally:
+        for s in scorers:
+            s.close()
+    models: dict[str, dict] = {}
+    for s in scorers:
+        per_kind: dict[str, list[float]] = {}
+        for (_, kind), pairs in s.scores.items():
+            levels, qs = np.array(pairs).T
+            per_kind.setdefault(kind, []).append(spearman(qs, -levels))
+        means = {k: float(np.mean(v)) for k, v in per_kind.items()}
+        models[s.name] = {
+            "srocc_mean": float(np.mean(list(means.values()))),
+            "srocc_min_kind": min(means, key=means.get),
+            "srocc_per_kind": means,
+            "ms_per_image": 1e3 * s.seconds / max(1, s.calls),
+        }
+    return {
+        "photos": len(heldout),
+        "levels": list(range(1, distortions.LEVELS + 1)),
+        "kinds": list(distortions.KINDS),
+        "seconds": time.time() - t0,
+        "models": models,
+        "unavailable": unavailable,
+    }
+
+
+def _table(result: dict) -> str:
+    names = list(result["models"])
+    lines = [f"SROCC(quality, -level) on {result['photos']} held-out photos, levels "
+             f"{result['levels'][0]}..{result['levels'][-1]}",
+             f"{'kind':16s}" + "".join(f"{n:>22s}" for n in names)]
+    for kind in result["kinds"]:
+        lines.append(f"{kind:16s}" + "".join(
+            f"{result['models'][n]['srocc_per_kind'].get(kind, float('nan')):22.3f}" for n in names))
+    lines.append(f"{'MEAN':16s}" + "".join(f"{result['models'][n]['srocc_mean']:22.3f}" for n in names))
+    lines.append(f"{'ms/image':16s}" + "".join(f"{result['models'][n]['ms_per_image']:22.1f}" for n in names))
+    for name, reason in result["unavailable"].items():
+        lines.append(f"{name}: unavailable ({reason})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help=f"only {QUICK_PHOTOS} held-out photos")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = ap.parse_args(argv)
+    cv2.setNumThreads(1)
+    try:
+        result = evaluate(quick=args.quick)
+    except FileNotFoundError as exc:
+        print(f"eval_iqa: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2) if args.json else _table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Train livecheck's DIQA model and export it to models/diqa.tflite (one command, CPU, < 1 hour).
+
+    /work/venv-train/bin/python scripts/train_diqa.py            # full run
+    /work/venv-train/bin/python scripts/train_diqa.py --smoke    # a few steps, seconds (tests)
+
+After Kim et al. 2019 ("Deep CNN-based blind image quality predictor"), shrunk to run in a few ms:
+
+* input: the 224 px model view (uint8 RGB); inside the model it becomes grey, then two planes:
+  the high-passed grey (grey minus a Gaussian low-pass, DIQA's "normalised" image) and the
+  low-pass itself (centred), which keeps the exposure that a pure high-pass would throw away.
+* stage 1: a 5-conv trunk learns the objective error map between the distorted view and its clean
+  reference (sqrt of the 8x8-pooled absolute grey difference, at 1/8 resolution) -- no scores.
+* stage 2: two more convs, global average pooling and two dense layers regress the quality
+  target (distortions.quality_target: MS-SSIM x SSIM against the clean photo, a full-reference
+  measure -- NOT human opinion), with the error-map loss kept as a regulariser.
+
+Needs the ``train`` extra (torch) and litert-torch for the export.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import iqa_dataset  # noqa: E402
+import distortions  # noqa: E402
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+INPUT_SIZE = 224
+ERROR_STRIDE = 8
+
+
+def _gaussian_kernel(sigma: float, radius: int) -> torch.Tensor:
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    g = torch.exp(-(x**2) / (2 * sigma**2))
+    g = g / g.sum()
+    return (g[:, None] * g[None, :])[None, None]
+
+
+def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1), nn.ReLU(inplace=True))
+
+
+class DiqaNet(nn.Module):
+    """uint8 RGB NHWC in; (score in [0, 1], error map [N, 1, S/8, S/8]) out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("grey_weights", torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1))
+        self.register_buffer("lowpass", _gaussian_kernel(2.0, 4))
+        self.trunk = nn.Sequential(
+            _conv(2, 16, 2), _conv(16, 32, 2), _conv(32, 32), _conv(32, 64, 2), _conv(64, 64))
+        self.error_head = nn.Conv2d(64, 1, 1)
+        self.tail = nn.Sequential(_conv(64, 96, 2), _conv(96, 96))
+        self.regressor = nn.Sequential(nn.Linear(96 + 64, 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
+
+    def planes(self, rgb_u8: torch.Tensor) -> torch.Tensor:
+        x = rgb_u8.to(torch.float32).permute(0, 3, 1, 2) * (1.0 / 255.0)
+        grey = (x * self.grey_weights).sum(dim=1, keepdim=True)
+        low = F.conv2d(F.pad(grey, (4, 4, 4, 4), mode="replicate"), self.lowpass)
+        return torch.cat([(grey - low) * 8.0, (low - 0.5) * 2.0], dim=1)
+
+    def forward_both(self, rgb_u8: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feat = self.trunk(self.planes(rgb_u8))
+        error_map = self.error_head(feat)
+        deep = self.tail(feat)
+        pooled = torch.cat([deep.mean(dim=(2, 3)), feat.mean(dim=(2, 3))], dim=1)
+        score = torch.sigmoid(self.regressor(pooled))
+        return score[:, 0], error_map
+
+    def forward(self, rgb_u8: torch.Tensor) -> torch.Tensor:
+        """What the .tflite computes: ``[N, 1]`` quality score, higher is better."""
+        score, _ = self.forward_both(rgb_u8)
+        return score[:, None]
+
+
+def error_maps(views_rgb: np.ndarray, ref_grey: np.ndarray) -> np.ndarray:
+    """Stage-1 target: sqrt of the 8x8 mean absolute grey difference to the reference, [N,1,S/8,S/8]."""
+    w = np.array([0.299, 0.587, 0.114], np.float32)
+    grey = (views_rgb.astype(np.float32) * w).sum(axis=3)
+    diff = np.abs(grey - ref_grey.astype(np.float32)) / 255.0
+    n, h, wd = diff.shape
+    pooled = diff.reshape(n, h // ERROR_STRIDE, ERROR_STRIDE, wd // ERROR_STRIDE, ERROR_STRIDE).mean(axis=(2, 4))
+    return np.sqrt(pooled)[:, None].astype(np.float32)
+
+
+def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batch: int,
+          seed: int, max_steps: int | None = None) -> DiqaNet:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    net = DiqaNet()
+    emaps = torch.from_numpy(error_maps(ts.views, ts.ref_grey))
+    views = torch.from_numpy(ts.views)
+    targets = torch.from_numpy(ts.targets)
+    n = len(ts)
+
+    def run_stage(epochs: int, params: list[nn.Parameter], lr: float, score_weight: float, name: str) -> None:
+        opt = torch.optim.Adam(params, lr=lr)
+        total = max(1, epochs * (n // batch))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total, pct_start=0.15)
+        step = 0
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            t0, losses = time.time(), []
+            for b in range(n // batch):
+                idx = torch.from_numpy(order[b * batch:(b + 1) * batch])
+                score, emap = net.forward_both(views[idx])
+                loss = F.mse_loss(emap, emaps[idx])
+                if score_weight:
+                    loss = 0.1 * loss + score_weight * F.mse_loss(score, targets[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                losses.append(loss.item())
+                step += 1
+                if max_steps is not None and step >= max_steps:
+                    return
+            print(f"{name} epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.5f} "
+                  f"({time.time() - t0:.0f} s)", flush=True)
+
+    stage1 = [*net.trunk.parameters(), *net.error_head.parameters()]
+    run_stage(stage1_epochs, stage1, 2e-3, 0.0, "stage 1 (error map)")
+    run_stage(stage2_epochs, list(net.parameters()), 1e-3, 1.0, "stage 2 (score)")
+    return net.eval()
+
+
+def export(net: nn.Module, path: Path) -> None:
+    import litert_torch
+
+    sample = (torch.zeros(1, INPUT_SIZE, INPUT_SIZE, 3, dtype=torch.uint8),)
+    edge = litert_torch.convert(net.eval(), sample)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    edge.export(str(path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=REPO / "models" / "diqa.tflite")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--levels-per-kind", type=int, default=4)
+    ap.add_argument("--stage1-epochs", type=int, default=3)
+    ap.add_argument("--stage2-epochs", type=int, default=6)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="a few steps on two photos, no cache")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    train_photos, _ = distortions.split_photos()
+    if args.smoke:
+        ts = iqa_dataset.build(train_photos[:2], INPUT_SIZE, args.seed, 1, verbose=False)
+        net = train(ts, 1, 1, 8, args.seed, max_steps=2)
+    else:
+        ts = iqa_dataset.load_or_build(train_photos, INPUT_SIZE, args.seed, args.levels_per_kind)
+        print(f"training set: {len(ts)} views ({time.time() - t0:.0f} s)", flush=True)
+        net = train(ts, args.stage1_epochs, args.stage2_epochs, args.batch, args.seed)
+        iqa_dataset.CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        torch.save(net.state_dict(), iqa_dataset.CACHE_DIR / "diqa_state.pt")
+    export(net, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
