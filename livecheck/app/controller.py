@@ -116,6 +116,9 @@ class AppController(QObject):
         self._signals.install()
         self._watch.start()
         if self.options.kiosk:
+            # Kiosks often run X with no window manager, which ignores the fullscreen request:
+            # cover the screen explicitly as well.
+            self.window.setGeometry(self.window.screen().geometry())
             self.window.showFullScreen()
         else:
             self.window.show()

@@ -45,6 +45,7 @@ def format_hud(result: FrameResult | None, pipeline_stats: object | None, displa
             values = "  ".join(f"{k} {v:.3f}" for k, v in score.values.items())
             lines.append(f"  {name:<8}{values}  ({now - score.t_capture:.1f} s old)")
         for name, why in sorted(result.unavailable_models.items()):
+            why = why.removeprefix(f"{name}: ")
             lines.append(f"  {name:<8}unavailable: {why}")
     lines.append("quality, last 10 s")
     return "\n".join(_clip(line) for line in lines)
