@@ -115,6 +115,15 @@ def test_a_finished_clip_starts_again(qtbot, make_controller, tmp_path):
     qtbot.waitUntil(lambda: ctrl.window.last_result is not None, timeout=2000)
 
 
+def test_a_finished_clip_says_so_when_not_looping(qtbot, make_controller, tmp_path):
+    clip = tiny_clip(tmp_path / "tiny.mp4")
+    ctrl = make_controller(source=str(clip), loop_clip=False)
+    assert ctrl.start()
+    assert ctrl.window.windowTitle() == f"livecheck — {ctrl.session.description}"
+    qtbot.waitUntil(lambda: ctrl.window.banner.text == "End of clip", timeout=5000)
+    assert ctrl.window.last_result is not None
+
+
 def test_source_events_show_as_banners(qtbot, make_controller, demo):
     ctrl = make_controller(source=demo)
     banner = ctrl.window.banner

@@ -48,7 +48,7 @@ def test_bgr_to_qimage_wraps_the_array_without_copying():
 
 
 def test_bgr_to_qimage_rejects_non_bgr():
-    with pytest.raises(ValueError, match="BGR uint8"):
+    with pytest.raises(ValueError, match="contiguous BGR uint8"):
         bgr_to_qimage(np.zeros((4, 6), np.uint8))
 
 
@@ -257,3 +257,17 @@ def test_display_available_reads_the_environment(monkeypatch, tmp_path):
     assert display_available() is True
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert display_available() is True
+
+
+def test_preview_keeps_a_strided_frame_alive(qtbot):
+    from livecheck.app.preview import PreviewWidget
+
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    big = np.zeros((100, 200, 3), np.uint8)
+    big[:, ::2] = (0, 0, 255)  # red in BGR on even columns
+    preview.set_frame(big[:, ::2])  # a strided view, as a crop or subsample would give
+    del big
+    preview.resize(100, 100)
+    rgb = qimage_to_rgb(preview.grab().toImage())
+    assert tuple(rgb[50, 50]) == (255, 0, 0)

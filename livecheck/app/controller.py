@@ -56,7 +56,8 @@ class AppController(QObject):
         self.first_frame_s: float | None = None
         """Seconds from process start to the first painted frame."""
         self.screenshot_path: Path | None = None
-        self._restart_pending = False
+        self._end_handled = False
+        """The running source's end was dealt with (looped, retried or reported)."""
         self._shut_down = False
         self._looping = False
         self.bridge = ResultBridge(self)
@@ -208,34 +209,38 @@ class AppController(QObject):
         # OPENED needs no banner; ENDED is the watchdog's business (it loops clips)
 
     def _check_source(self) -> None:
+        """Every WATCH_MS: has the source ended or died? Loop a clip; restart in a kiosk."""
         finished, error = self.session.finished()
         spec = self.session.spec
-        if not finished or self._restart_pending or spec is None:
+        if not finished or self._end_handled or spec is None:
             return
+        self._end_handled = True  # until a source opens again
         if error is not None:
             log.error("analysis stopped: %r", error)
             self.window.show_banner(f"Analysis stopped: {error}", BannerLevel.ERROR)
-        if error is None and _is_clip(spec) and self.options.loop_clip:
-            self._restart_pending = True
+        clip = _is_clip(spec)
+        if error is None and clip and self.options.loop_clip:
             self.session.open_later(spec)
         elif self.options.kiosk:
-            self.window.show_banner("Source stopped — restarting", BannerLevel.WARNING)
+            if error is None:
+                self.window.show_banner("Source stopped — restarting", BannerLevel.WARNING)
             self._retry_later(spec)
-        elif error is None:
-            self.window.show_banner("Source ended", BannerLevel.INFO)
+        elif error is None and clip:
+            self.window.show_banner("End of clip", BannerLevel.INFO)
+        # a live source that gave up has already said why (SourceEventKind.ERROR banner)
 
     def _retry_later(self, spec: str) -> None:
-        self._restart_pending = True
+        self._end_handled = True
         self._retry_spec = spec
         self._retry.start(int(RETRY_S * 1000))
 
     def _on_opened(self, _spec: str) -> None:
-        self._restart_pending = False
-        if self.window.banner.level is BannerLevel.ERROR or self.window.banner.level is BannerLevel.WARNING:
+        self._end_handled = False
+        self.window.setWindowTitle(f"livecheck — {self.session.description}")
+        if self.window.banner.level in (BannerLevel.ERROR, BannerLevel.WARNING):
             self.window.banner.dismiss()
 
     def _on_failed(self, spec: str, message: str) -> None:
-        self._restart_pending = False
         if self.options.kiosk:
             self.window.show_banner(f"{message} — retrying", BannerLevel.ERROR)
             self._retry_later(spec)

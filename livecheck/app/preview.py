@@ -15,10 +15,8 @@ def bgr_to_qimage(image: np.ndarray) -> QImage:
     The QImage points into ``image``'s buffer: the caller must keep the array alive (and unchanged)
     for as long as the QImage is used.
     """
-    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"expected a BGR uint8 HxWx3 image, got {image.dtype} {image.shape}")
-    if not image.flags.c_contiguous:
-        image = np.ascontiguousarray(image)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.flags.c_contiguous:
+        raise ValueError(f"expected a contiguous BGR uint8 HxWx3 image, got {image.dtype} {image.shape}")
     height, width = image.shape[:2]
     return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
 
@@ -48,6 +46,7 @@ class PreviewWidget(QWidget):
         self.frames_painted = 0
 
     def set_frame(self, image: np.ndarray) -> None:
+        image = np.ascontiguousarray(image)  # a no-op for pipeline frames (contiguous by contract)
         self._image = bgr_to_qimage(image)
         self._array = image
         self.update()

@@ -32,7 +32,7 @@ def is_camera_index(spec: str) -> bool:
 
 class SourceSession(QObject):
     opened = pyqtSignal(str)
-    """The source spec that is now running (emitted from the lifecycle thread, queued to the GUI)."""
+    """The source spec that is now running (from ``open_now``'s thread or the lifecycle thread)."""
     failed = pyqtSignal(str, str)
     """(spec, one-line reason) when a source could not be opened."""
 
@@ -95,8 +95,6 @@ class SourceSession(QObject):
             self._start(spec)
         except SourceError as exc:
             self.failed.emit(spec, str(exc))
-        else:
-            self.opened.emit(spec)
 
     def _start(self, spec: str) -> None:
         capture = open_capture(spec, pace=True, fps=self._fps, retry=self._retry,
@@ -106,6 +104,7 @@ class SourceSession(QObject):
         log.info("watching %s", capture.description)
         with self._lock:
             self._pipeline, self.spec, self.description = pipeline, spec, capture.description
+        self.opened.emit(spec)
 
     def _stop_current(self) -> None:
         with self._lock:
