@@ -167,3 +167,13 @@ def test_screenshot_mode_saves_the_window_and_exits_zero(qtbot, tmp_path, demo):
     image = cv2.imread(str(out))
     assert image is not None and image.shape[0] >= 300 and image.std() > 10  # a picture, not a blank
     assert _livecheck_threads() == []
+
+
+def test_screenshot_gives_up_when_no_frame_ever_shows(qtbot, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(controller_module, "SCREENSHOT_GUARD_S", 0.3)
+    out = tmp_path / "never.png"
+    code = run_app(AppOptions(source=str(tmp_path / "missing.mp4"), kiosk=True, screenshot=out,
+                              after_s=0.1, pipeline_config=FAST))
+    assert code == 1
+    assert not out.exists()
+    assert "no frame shown" in capsys.readouterr().err

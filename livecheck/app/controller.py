@@ -27,7 +27,7 @@ WATCH_MS = 250
 RETRY_S = 2.0
 """Kiosk mode: wait this long before opening a failed source again."""
 SCREENSHOT_GUARD_S = 20.0
-"""--screenshot: give up (exit 1) if no frame was shown this long after --after."""
+"""--screenshot: give up (exit 1) if no screenshot was taken this long after --after."""
 
 
 def seconds_since_process_start() -> float:
@@ -43,7 +43,7 @@ def seconds_since_process_start() -> float:
 
 def _is_clip(spec: str) -> bool:
     """A file, folder or glob: something that ends and can be played again (cameras and URLs cannot)."""
-    return not is_camera_index(spec) and "://" not in spec
+    return not is_camera_index(spec) and ("://" not in spec or spec.lower().startswith("file:"))
 
 
 class AppController(QObject):
@@ -55,7 +55,6 @@ class AppController(QObject):
         self.exit_code = 0
         self.first_frame_s: float | None = None
         """Seconds from process start to the first painted frame."""
-        self.screenshot_path: Path | None = None
         self._end_handled = False
         """The running source's end was dealt with (looped, retried or reported)."""
         self._shut_down = False
@@ -86,6 +85,9 @@ class AppController(QObject):
         self._retry.timeout.connect(lambda: self.session.open_later(self._retry_spec))
         self._retry_spec = ""
         self._signals = SignalQuit(self._on_signal, self)
+        self._screenshot_guard = QTimer(self)
+        self._screenshot_guard.setSingleShot(True)
+        self._screenshot_guard.timeout.connect(self._no_frame_for_screenshot)
 
     # -- start and stop --------------------------------------------------------------------
     def start(self) -> bool:
@@ -116,6 +118,8 @@ class AppController(QObject):
                 return False
         self._signals.install()
         self._watch.start()
+        if self.options.screenshot is not None:
+            self._screenshot_guard.start(int((self.options.after_s + SCREENSHOT_GUARD_S) * 1000))
         if self.options.kiosk:
             # Kiosks often run X with no window manager, which ignores the fullscreen request:
             # cover the screen explicitly as well.
@@ -132,6 +136,7 @@ class AppController(QObject):
         self._shut_down = True
         self._watch.stop()
         self._retry.stop()
+        self._screenshot_guard.stop()
         self.window.close()
         self.session.close()
         self.window.flush()
@@ -188,9 +193,13 @@ class AppController(QObject):
             print(f"livecheck: error: cannot write screenshot {path}", file=sys.stderr)
             self.quit(1)
             return
-        self.screenshot_path = path
         log.info("screenshot saved to %s", path)
         self.quit(0)
+
+    def _no_frame_for_screenshot(self) -> None:
+        waited = self.options.after_s + SCREENSHOT_GUARD_S
+        print(f"livecheck: error: no frame shown after {waited:.0f} s, so no screenshot", file=sys.stderr)
+        self.quit(1)
 
     def _on_signal(self, signum: int) -> None:
         log.info("signal %d: quitting", signum)
