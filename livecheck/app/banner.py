@@ -10,6 +10,10 @@ from PyQt6.QtWidgets import QSizePolicy, QWidget
 from livecheck.app.fade import FadingWidget
 
 
+MAX_CHARS = 96
+"""Longer messages (a stream URL, an OS error) are cut so the banner never widens the window."""
+
+
 class BannerLevel(Enum):
     INFO = QColor(40, 40, 48)
     WARNING = QColor(196, 120, 0)
@@ -32,7 +36,7 @@ class Banner(FadingWidget):
 
     def show_message(self, text: str, level: BannerLevel, timeout_s: float | None = None) -> None:
         """Show ``text``; it stays until replaced, dismissed, or ``timeout_s`` passes."""
-        self.text = text
+        self.text = text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
         self.level = level
         self._expiry.stop()
         if timeout_s is not None:
