@@ -1,4 +1,4 @@
-"""The per-frame fast checks: sharpness, exposure, noise and contrast in well under a millisecond.
+"""The per-frame fast checks: sharpness, exposure, noise and contrast in about a millisecond.
 
 ``assess(frame)`` is the hot path. It reads the frame twice, cheaply:
 
@@ -13,7 +13,7 @@ Metrics (names as in the JSON output):
 ``sharpness``
     Ratio of fine-scale to coarse-scale gradient on the frame's strongest edges, in the worst of
     four directions (so linear motion blur is caught even when edges along the motion stay crisp).
-    A step edge blurred far beyond both scales gives ~1.0; sharp photos read 2.0-3.5. The ratio does
+    A step edge blurred far beyond both scales gives ~1.0; sharp photos read 2.0-4.0. The ratio does
     not depend on edge contrast, so a sharp but low-texture scene is not "blurry"; the noise
     estimate's expected contribution is subtracted, so noise cannot make a blurred frame look sharp.
 ``edge_strength``
@@ -25,18 +25,18 @@ Metrics (names as in the JSON output):
     Fractions (0-1) of pixels at luma <= 4 and >= 251.
 ``noise_sigma``
     Noise standard deviation in grey levels per colour channel, at full resolution: the smallest
-    eigenvalue of the 3x3 colour covariance of a high-pass residual, median over tiles. Texture and
-    edges are mostly luminance (one colour direction), sensor noise is in all three, so fine
-    texture (grass, gravel) does not read as noise. Calibrated so white Gaussian noise of sigma s
-    reads s. Grey frames (and colour frames whose channels are equal) have one channel: there it is
-    the 25th percentile over tiles of the residual, which fine texture can inflate.
+    eigenvalue of the 3x3 colour covariance of a high-pass residual, 25th percentile over tiles.
+    Texture and edges are mostly luminance (one colour direction), sensor noise is in all three,
+    so fine texture (grass, gravel) does not read as noise. Calibrated so white Gaussian noise of
+    sigma s reads s. Grey frames (and colour frames whose channels are equal) have one channel: there it is
+    the 5th percentile over tiles of the residual, which fine texture can inflate.
 ``contrast``
     ``p95 - p05`` of luma, grey levels.
 """
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -65,8 +65,10 @@ _NOISE_CAL_GREY = 1.22
 _COLOUR_PERCENTILE = 25
 _GREY_PERCENTILE = 5
 _SHARP_COARSE_SIGMA = 2.0
-_SHARP_NOISE_GAIN = 0.9
-"""Expected lift of the fine-scale edge response per unit of analysis-scale noise sigma."""
+_SHARP_NOISE_GAIN = 0.5
+"""Lift of the fine-scale edge response per unit of analysis-scale noise sigma, relative to edge
+strength. Fitted on Kodak24 photos blurred (sigma 0, 1.5, 3) plus white noise (sigma 3, 6, 10):
+with it, noise up to sigma 10 moves blurred photos' sharpness by less than 0.12."""
 _MIN_DIRECTION_SHARE = 0.01
 """A direction is judged only if its edges carry this share of the strongest direction's energy:
 low, because motion blur is exactly what weakens the edges across the motion."""
@@ -132,7 +134,7 @@ class FrameMetrics:
     contrast: float
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 @dataclass(frozen=True, slots=True)
