@@ -140,6 +140,7 @@ def test_hud_toggles_with_h_and_shows_metrics(qtbot, window):
     assert window.hud.isVisible()
     text = window.hud.label.text()
     assert "luma_mean" in text and "sharpness" in text and "max UI stall" in text
+    assert "hints     -  (this frame: -)" in text
     assert window.hud.sparkline.values() == [55.0]
     qtbot.keyClick(window, Qt.Key.Key_H)
     assert not window.hud.isVisible()

@@ -37,6 +37,9 @@ def format_hud(result: FrameResult | None, pipeline_stats: object | None, displa
         lines.append(f"shown     {display.shown_fps:5.1f} fps")
     lines.append(f"display   {display.skipped} skipped, max UI stall {display.max_stall_ms:.0f} ms")
     if result is not None:
+        shown = ", ".join(sorted(h.value for h in result.hints)) or "-"
+        raw = ", ".join(sorted(h.value for h in result.frame_hints)) or "-"
+        lines.append(f"hints     {shown}  (this frame: {raw})")
         lines.append("metrics")
         lines.extend(f"  {name:<16}{value:10.3f}" for name, value in sorted(result.metrics.items()))
         if result.models or result.unavailable_models:
