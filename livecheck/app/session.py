@@ -31,6 +31,8 @@ def is_camera_index(spec: str) -> bool:
 
 
 class SourceSession(QObject):
+    """One source at a time, with its pipeline feeding ``bridge``."""
+
     opened = pyqtSignal(str)
     """The source spec that is now running (from ``open_now``'s thread or the lifecycle thread)."""
     failed = pyqtSignal(str, str)
@@ -47,9 +49,9 @@ class SourceSession(QObject):
         self._pipeline: Pipeline | None = None
         self.spec: str | None = None
         self.description = ""
+        """What the running source is, in words (from the capture)."""
         self.last_stats: PipelineStats | None = None
         """The figures of the most recently stopped pipeline (for the exit summary)."""
-        """What the running source is, in words (from the capture)."""
         self._closed = False
         self._lifecycle = ThreadPoolExecutor(max_workers=1, thread_name_prefix="livecheck-source")
 
