@@ -272,3 +272,17 @@ def test_preview_keeps_a_strided_frame_alive(qtbot):
     preview.resize(100, 100)
     rgb = qimage_to_rgb(preview.grab().toImage())
     assert tuple(rgb[50, 50]) == (255, 0, 0)
+
+
+def test_snapshot_into_an_unusable_folder_is_a_banner_not_a_crash(qtbot, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    win = MainWindow(blocker / "snaps")
+    qtbot.addWidget(win)
+    win.show_result(make_result())
+    with qtbot.waitSignal(win.snapshot_done, timeout=5000):
+        future = win.snapshot()
+    assert isinstance(future.exception(), OSError)
+    qtbot.waitUntil(lambda: win.banner.text.startswith("Snapshot failed: "), timeout=1000)
+    assert win.banner.level.name == "ERROR"
+    win.flush()
