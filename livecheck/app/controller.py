@@ -111,7 +111,7 @@ class AppController(QObject):
                 self.window.show_banner(f"No camera at index {spec} — playing the demo clip",
                                         BannerLevel.INFO, None if self.options.kiosk else 8.0)
             elif self.options.kiosk:
-                self.window.show_banner(f"{exc} — retrying", BannerLevel.ERROR)
+                self.window.show_banner(f"Retrying in {RETRY_S:g} s — {exc}", BannerLevel.ERROR)
                 self._retry_later(spec)
             else:
                 print(f"livecheck: error: {exc}", file=sys.stderr)
@@ -251,7 +251,7 @@ class AppController(QObject):
 
     def _on_failed(self, spec: str, message: str) -> None:
         if self.options.kiosk:
-            self.window.show_banner(f"{message} — retrying", BannerLevel.ERROR)
+            self.window.show_banner(f"Retrying in {RETRY_S:g} s — {message}", BannerLevel.ERROR)
             self._retry_later(spec)
         else:
             self.window.show_banner(message, BannerLevel.ERROR)
