@@ -301,13 +301,14 @@ def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = 
     """Whether ``hint``'s frame condition holds. ``holding=False`` tests the *on* rule (may the hint
     be raised?); ``holding=True`` tests the looser *off* rule (should a shown hint stay?)."""
     if hint is Hint.BLURRY:
-        limit = th.blurry_off if holding else th.blurry_on
-        return m.edge_strength >= th.blurry_min_edges and m.sharpness < limit
+        if holding:
+            return m.edge_strength >= th.blurry_min_edges / 2 and m.sharpness < th.blurry_off
+        return m.edge_strength >= th.blurry_min_edges and m.sharpness < th.blurry_on
     if hint is Hint.TOO_DARK:
         return m.mean_luma < (th.dark_off if holding else th.dark_on)
     if hint is Hint.TOO_BRIGHT:
-        limit = th.bright_off if holding else th.bright_on
-        return m.p95 >= th.bright_p95 and m.mean_luma > limit
+        limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
+        return m.p95 >= p95 and m.mean_luma > limit
     if hint is Hint.NOISY:
         return m.noise_sigma > (th.noisy_off if holding else th.noisy_on)
     if hint is Hint.LOW_CONTRAST:

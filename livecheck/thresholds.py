@@ -39,7 +39,8 @@ class Thresholds:
     """``blurry`` clears once ``sharpness`` is above this."""
     blurry_min_edges: float = 1.5
     """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
-    edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred."""
+    edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred. A shown
+    ``blurry`` stays while ``edge_strength`` is above half of it (hysteresis on the guard too)."""
 
     dark_on: float = 50.0
     """``mean_luma`` (0-255) below this raises ``too_dark``: about 1.3 stops under a mid-grey
@@ -54,6 +55,8 @@ class Thresholds:
     """``too_bright`` clears once ``mean_luma`` is below this."""
     bright_p95: float = 250.0
     """``too_bright`` needs the 95th luma percentile at or above this (the brightest 5% clipped)."""
+    bright_p95_off: float = 240.0
+    """A shown ``too_bright`` stays while the 95th luma percentile is at or above this."""
 
     noisy_on: float = 1.7
     """``noise_sigma`` (grey levels, per colour channel, at the frame's full resolution) above this
@@ -89,6 +92,7 @@ class Thresholds:
         # Hysteresis must be a band, not a gap: the off threshold sits on the "clear" side of on.
         for low, high in (("blurry_on", "blurry_off"), ("dark_on", "dark_off"),
                           ("noisy_off", "noisy_on"), ("bright_off", "bright_on"),
+                          ("bright_p95_off", "bright_p95"),
                           ("low_contrast_on", "low_contrast_off")):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"threshold {low} ({getattr(self, low):g}) must not exceed "

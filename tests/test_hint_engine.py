@@ -107,3 +107,19 @@ def test_zero_delays_follow_the_frame() -> None:
     engine = HintEngine(th)
     assert engine.update(blurry(), 0.0) == {Hint.BLURRY}
     assert engine.update(GOOD, 0.04) == frozenset()
+
+
+def test_guards_have_hysteresis_too() -> None:
+    """too_bright's clipped-highlights guard and blurry's edge guard must not make a hint flicker."""
+    bright = dataclasses.replace(GOOD, mean_luma=205.0, p95=255.0)
+    engine = HintEngine(TH)
+    run(engine, [(i / 30, bright) for i in range(15)])
+    wobble = [dataclasses.replace(bright, p95=245.0 if i % 2 else 252.0) for i in range(150)]
+    assert all(h == {Hint.TOO_BRIGHT} for h in run(engine, [(0.5 + i / 30, m) for i, m in enumerate(wobble)]))
+    engine = HintEngine(TH)
+    run(engine, [(i / 30, blurry()) for i in range(15)])
+    weak = [dataclasses.replace(blurry(), edge_strength=1.0 if i % 2 else 2.0) for i in range(150)]
+    assert all(h == {Hint.BLURRY} for h in run(engine, [(0.5 + i / 30, m) for i, m in enumerate(weak)]))
+    # a blank frame (no edges at all) does clear blurry
+    blank = dataclasses.replace(blurry(), sharpness=0.0, edge_strength=0.0)
+    assert run(engine, [(6.0 + i / 30, blank) for i in range(30)])[-1] == frozenset()
