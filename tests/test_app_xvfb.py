@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -22,11 +23,31 @@ from livecheck.hint import Hint
 
 XVFB_RUN = shutil.which("xvfb-run")
 
+
+def _xcb_missing_libraries() -> list[str]:
+    """Libraries Qt's xcb platform plugin needs but cannot find (it would abort the app)."""
+    import PyQt6  # noqa: PLC0415
+
+    plugin = Path(PyQt6.__file__).parent / "Qt6" / "plugins" / "platforms" / "libqxcb.so"
+    ldd = shutil.which("ldd")
+    if not plugin.is_file() or ldd is None:
+        return []
+    out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in out.splitlines() if "not found" in line]
+
+
 pytestmark = [
     pytest.mark.xvfb,
     pytest.mark.slow,
     pytest.mark.skipif(XVFB_RUN is None, reason="xvfb-run not installed (Debian package xvfb)"),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _xcb_plugin_loads():
+    missing = _xcb_missing_libraries()
+    if missing:
+        pytest.skip(f"Qt xcb plugin cannot load, missing: {' '.join(missing)} (make system-deps)")
 
 
 def _segment(name_hint: Hint) -> dict:
@@ -46,7 +67,6 @@ def _badge_alone(hint: Hint) -> np.ndarray:
 
     from livecheck.app.badges import HINT_ICONS, HINT_STYLES, Badge  # noqa: PLC0415
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = QApplication.instance() or QApplication([])
     badge = Badge(HINT_STYLES[hint], HINT_ICONS[hint])
     badge.opacity = 1.0
