@@ -190,8 +190,10 @@ def _leave_one_out(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str
     return out
 
 
-def evaluate(thresholds: Thresholds | None = None) -> dict:
-    """All figures as a dict (raises FileNotFoundError when ../shared/data is absent)."""
+def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
+    """All figures as a dict (raises FileNotFoundError when ../shared/data is absent).
+
+    ``quick`` leaves out the synthetic-blur and resolution checks (the real-photo figures stay)."""
     th = thresholds or Thresholds()
     data = shared_data()
     if not data.is_dir():
@@ -203,18 +205,20 @@ def evaluate(thresholds: Thresholds | None = None) -> dict:
     ours = _figures(defects, clean, lambda p: frame_hints(p.metrics, th))
     textbook = _figures(defects, clean, lambda p: p.textbook)
 
-    synth_files = [f for spec in SYNTH_BLUR_SOURCES for f in _files(data, spec)]
+    synth_files = [] if quick else [f for spec in SYNTH_BLUR_SOURCES for f in _files(data, spec)]
     synthetic = {}
     synthetic_photos: list[_Photo] = []
     for name, transform in (("gaussian_sigma3", gaussian_blur), ("motion_15px", motion_blur)):
         photos = _measure_set(synth_files, transform)
         synthetic_photos += photos
+        if not photos:
+            continue
         synthetic[name] = {
             "ours": _rate([Hint.BLURRY in frame_hints(p.metrics, th) for p in photos]),
             "textbook": _rate([Hint.BLURRY in p.textbook for p in photos]),
         }
 
-    res_files = [f for spec in CLEAN_SETS[:4] for f in _files(data, spec)][::4]
+    res_files = [] if quick else [f for spec in CLEAN_SETS[:4] for f in _files(data, spec)][::4]
     agree: list[bool] = []
     sharp_change: list[float] = []
     for path in res_files:
@@ -232,13 +236,19 @@ def evaluate(thresholds: Thresholds | None = None) -> dict:
         "textbook": textbook,
         "synthetic_blur_recall": synthetic,
         "resolution_agreement": {"pairs": len(agree), "same_hints": _rate(agree),
-                                 "median_sharpness_change": round(float(np.median(sharp_change)), 3)},
+                                 "median_sharpness_change": round(float(np.median(sharp_change)), 3)
+                                 if sharp_change else None},
         "leave_one_dataset_out": _leave_one_out(
-            {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], "synthetic blur": synthetic_photos}},
+            {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], **({"synthetic blur": synthetic_photos}
+                                                                  if synthetic_photos else {})}},
             clean, th),
         "counts": {"clean": sum(len(v) for v in clean.values()),
                    **{h.value: sum(len(v) for v in s.values()) for h, s in defects.items()}},
     }
+
+
+def _short(spec: str) -> str:
+    return "/".join(spec.split("/")[-2:])
 
 
 def _print(result: dict) -> None:
@@ -247,18 +257,20 @@ def _print(result: dict) -> None:
         fig = result[who]
         print(f"\n== {who}")
         for hint, per_set in fig["recall"].items():
-            sets = "  ".join(f"{k.split('/')[-1]}={v:.2f}" for k, v in per_set.items() if k != "all")
+            sets = "  ".join(f"{_short(k)}={v:.2f}" for k, v in per_set.items() if k != "all")
             print(f"  recall {hint:<11} {per_set['all']:.2f}   ({sets})")
         fr = fig["false_hint_rate"]
-        sets = "  ".join(f"{k.split('/')[-1]}={v:.2f}" for k, v in fr.items() if k != "all")
+        sets = "  ".join(f"{_short(k)}={v:.2f}" for k, v in fr.items() if k != "all")
         print(f"  clean photos with any hint: {fr['all']:.3f}   ({sets})")
         print(f"  ... by hint: {fig['false_hints_by_hint']}")
-    print("\n== synthetic blur of Kodak24 + McMaster (recall)")
+    if result["synthetic_blur_recall"]:
+        print("\n== synthetic blur of Kodak24 + McMaster (recall)")
     for name, v in result["synthetic_blur_recall"].items():
         print(f"  {name:<16} ours={v['ours']:.2f}  textbook={v['textbook']:.2f}")
     ra = result["resolution_agreement"]
-    print(f"\n== same hints (noisy aside) at 1x vs 2x, 4x: {ra['same_hints']:.3f} of {ra['pairs']} pairs; "
-          f"median relative sharpness change {ra['median_sharpness_change']:.3f}")
+    if ra["pairs"]:
+        print(f"\n== same hints (noisy aside) at 1x vs 2x, 4x: {ra['same_hints']:.3f} of {ra['pairs']} "
+              f"pairs; median relative sharpness change {ra['median_sharpness_change']:.3f}")
     print("\n== leave one data set out (threshold re-chosen without it -> its recall)")
     for hint, sets in result["leave_one_dataset_out"].items():
         for name, v in sets.items():
@@ -268,9 +280,11 @@ def _print(result: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="real photos only: no synthetic blur, "
+                        "no resolution check")
     args = parser.parse_args(argv)
     try:
-        result = evaluate()
+        result = evaluate(quick=args.quick)
     except FileNotFoundError as exc:
         print(f"eval_hints: {exc}", file=sys.stderr)
         return 2
