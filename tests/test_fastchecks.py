@@ -247,3 +247,13 @@ def test_real_photos_when_shared_data_is_present() -> None:
     # fine texture is not noise
     gravel = cv2.imread(str(data / "pristine" / "Kodak24" / "kodim13.png"))
     assert Hint.NOISY not in assess(gravel).hints
+
+
+def test_threads_get_the_same_answers_as_one_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = [scene(), add_noise(scene(), 6.0), blur(scene(), 6.0), scene(1280, 720)] * 4
+    serial = [measure(f) for f in frames]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(measure, frames))
+    assert parallel == serial
