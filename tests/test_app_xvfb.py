@@ -63,18 +63,15 @@ def _segment(name_hint: Hint) -> dict:
 
 def _badge_alone(hint: Hint) -> np.ndarray:
     """The badge rendered by itself (offscreen, in this process), fully faded in."""
-    from PyQt6.QtWidgets import QApplication  # noqa: PLC0415
-
     from livecheck.app.badges import HINT_ICONS, HINT_STYLES, Badge  # noqa: PLC0415
 
-    _app = QApplication.instance() or QApplication([])
     badge = Badge(HINT_STYLES[hint], HINT_ICONS[hint])
     badge.opacity = 1.0
     badge.resize(badge.sizeHint())
     return qimage_to_rgb(badge.grab().toImage())
 
 
-def test_too_dark_badge_is_drawn_in_a_real_window(tmp_path):
+def test_too_dark_badge_is_drawn_in_a_real_window(tmp_path, qapp):
     dark = _segment(Hint.TOO_DARK)
     # three quarters into the segment: past the fade-in ramp, the hint debounce and the badge fade
     after = dark["start_s"] + 0.75 * (dark["end_s"] - dark["start_s"])
