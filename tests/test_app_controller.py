@@ -177,3 +177,10 @@ def test_screenshot_gives_up_when_no_frame_ever_shows(qtbot, monkeypatch, tmp_pa
     assert code == 1
     assert not out.exists()
     assert "no frame shown" in capsys.readouterr().err
+
+
+def test_no_display_is_an_error_not_an_abort(monkeypatch, capsys):
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert run_app(AppOptions(pipeline_config=FAST)) == 2
+    assert capsys.readouterr().err.startswith("livecheck: error: no display")
