@@ -233,18 +233,24 @@ class _ScaleWork:
         """Neighbour-product sums for the rows of strip ``k``."""
         r0, r1 = self.bounds[k]
         h, w, stride = self.height, self.width, self.stride
+        rows = r1 - r0
         begin, end = (r0 + 1) * stride, (r1 + 1) * stride
-        n = end - begin
         zero_free = all(self.zero_free[max(0, k - 1):k + 2])
+
+        def view(flat: np.ndarray, lo: int, hi: int) -> np.ndarray:
+            return flat[lo:hi].reshape(rows, stride)  # 2-D: cv2 reads short 1-D arrays as scalars
+
         magnitude, code, swapped = self.magnitude, self.code, self.swapped
+        a, code_a = view(magnitude, begin, end), view(code, begin, end)
+        product, opposite_buf = view(self.product, 0, end - begin), view(self.opposite, 0, end - begin)
         for (dy, dx), sums in zip(_SHIFTS, self.pair_sums):
             lo, hi = begin + dy * stride + dx, end + dy * stride + dx
-            p = cv2.multiply(magnitude[begin:end], magnitude[lo:hi], dst=self.product[:n])
-            opposite = cv2.bitwise_and(code[begin:end], swapped[lo:hi], dst=self.opposite[:n])
+            p = cv2.multiply(a, view(magnitude, lo, hi), dst=product)
+            opposite = cv2.bitwise_and(code_a, view(swapped, lo, hi), dst=opposite_buf)
             if zero_free:  # every pair inside the image has a non-zero product
                 count = max(min(r1, h - dy) - max(r0, -dy), 0) * (w - dx)
             else:
-                same = cv2.bitwise_and(code[begin:end], code[lo:hi], dst=self.same[:n])
+                same = cv2.bitwise_and(code_a, view(code, lo, hi), dst=view(self.same, 0, end - begin))
                 count = cv2.countNonZero(same) + cv2.countNonZero(opposite)
             sums.add(p, opposite, count)
 
