@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"livecheck.assess, one thread, median of {result['repeats']} runs")
     print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6}")
     for row in result["sizes"]:
-        print(f"{row['size']:>10} {row['assess_ms']:>10.3f} {row['sum_elems_ms']:>12.3f} {row['ratio']:>6.1f}")
+        print(f"{row['size']:>10} {row['assess_ms']:>10.3f} {row['sum_elems_ms']:>12.3f} "
+              f"{row['ratio']:>6.1f}")
     return 0
 
 

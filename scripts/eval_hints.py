@@ -119,7 +119,8 @@ class _Photo:
     textbook: frozenset[Hint]
 
 
-def _measure_set(files: list[Path], transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[_Photo]:
+def _measure_set(files: list[Path],
+                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[_Photo]:
     photos = []
     for path in files:
         image = _read(path)

@@ -23,7 +23,8 @@ def scene(width: int = 640, height: int = 480) -> np.ndarray:
     img = img.astype(np.uint8)
     cv2.rectangle(img, (int(60 * s), int(50 * s)), (int(260 * s), int(220 * s)), (20, 40, 200), -1)
     cv2.circle(img, (int(450 * s), int(160 * s)), int(90 * s), (230, 220, 40), -1)
-    cv2.line(img, (int(40 * s), int(400 * s)), (int(600 * s), int(300 * s)), (250, 250, 250), max(1, int(6 * s)))
+    cv2.line(img, (int(40 * s), int(400 * s)), (int(600 * s), int(300 * s)), (250, 250, 250),
+             max(1, int(6 * s)))
     cv2.putText(img, "livecheck 123", (int(50 * s), int(350 * s)), cv2.FONT_HERSHEY_SIMPLEX,
                 2.0 * s, (10, 10, 10), max(1, int(4 * s)), cv2.LINE_AA)
     for i in range(12):  # a row of thin bars: fine detail
@@ -238,7 +239,8 @@ def test_real_photos_when_shared_data_is_present() -> None:
     if not data.is_dir():
         pytest.skip(f"../shared/data not found: {data}")
     clean = cv2.imread(str(data / "pristine" / "Kodak24" / "kodim23.png"))
-    dark = cv2.imread(str(data / "real" / "dark" / "SICE_under" / sorted(os.listdir(data / "real" / "dark" / "SICE_under"))[0]))
+    under = data / "real" / "dark" / "SICE_under"
+    dark = cv2.imread(str(under / sorted(os.listdir(under))[0]))
     shake = cv2.imread(str(data / "real" / "blur" / "Levin09" / "blurred" / "im1_kernel4_img.png"),
                        cv2.IMREAD_UNCHANGED)
     assert assess(clean).hints == frozenset()

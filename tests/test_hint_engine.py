@@ -115,7 +115,8 @@ def test_guards_have_hysteresis_too() -> None:
     engine = HintEngine(TH)
     run(engine, [(i / 30, bright) for i in range(15)])
     wobble = [dataclasses.replace(bright, p95=245.0 if i % 2 else 252.0) for i in range(150)]
-    assert all(h == {Hint.TOO_BRIGHT} for h in run(engine, [(0.5 + i / 30, m) for i, m in enumerate(wobble)]))
+    hints = run(engine, [(0.5 + i / 30, m) for i, m in enumerate(wobble)])
+    assert all(h == {Hint.TOO_BRIGHT} for h in hints)
     engine = HintEngine(TH)
     run(engine, [(i / 30, blurry()) for i in range(15)])
     weak = [dataclasses.replace(blurry(), edge_strength=1.0 if i % 2 else 2.0) for i in range(150)]

@@ -53,7 +53,8 @@ def test_models_blend_in_with_their_direction() -> None:
     fast = q(noise_sigma=4.0)
     assert q({"nima": {"mean": 9.0}}, noise_sigma=4.0) > q({"nima": {"mean": 3.0}}, noise_sigma=4.0)
     assert q({"diqa": {"score": 0.9}}, noise_sigma=4.0) > q({"diqa": {"score": 0.2}}, noise_sigma=4.0)
-    assert q({"brisque": {"score": 10.0}}, noise_sigma=4.0) > q({"brisque": {"score": 70.0}}, noise_sigma=4.0)
+    assert (q({"brisque": {"score": 10.0}}, noise_sigma=4.0)
+            > q({"brisque": {"score": 70.0}}, noise_sigma=4.0))
     assert q({"nima": {"mean": 10.0}, "diqa": {"score": 1.0}}, noise_sigma=4.0) == pytest.approx(
         0.5 * fast + 50.0)
     assert q({"unknown": {"x": 1.0}}, noise_sigma=4.0) == fast
