@@ -336,7 +336,7 @@ class Pipeline:
             self._done.set()
 
     def _analyse(self, frame: Frame) -> FrameResult:
-        assessment = assess(frame.image)
+        assessment = assess(frame.image, self._config.thresholds)
         metrics = assessment.metrics.as_dict()
         hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()
