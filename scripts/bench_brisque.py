@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -31,6 +32,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import distortions  # noqa: E402
+
 from livecheck.models.base import ModelUnavailable  # noqa: E402
 from livecheck.models.brisque import OPENCV_LIVE_MODEL, OPENCV_LIVE_RANGE, BrisqueModel  # noqa: E402
 
@@ -77,11 +79,11 @@ def measure(quick: bool = False) -> dict:
     for width, height in SIZES:
         img = frame(width, height)
         candidates: dict[str, Callable[[], object]] = {
-            "opencv_score": lambda: reference.compute(img),
-            "livecheck_score": lambda: ours.score(img),
-            "opencv_features": lambda: cv2.quality.QualityBRISQUE_computeFeatures(img),
-            "livecheck_features": lambda: ours.features(img),
-            "livecheck_live_640_score": lambda: live.score(img),
+            "opencv_score": partial(reference.compute, img),
+            "livecheck_score": partial(ours.score, img),
+            "opencv_features": partial(cv2.quality.QualityBRISQUE_computeFeatures, img),
+            "livecheck_features": partial(ours.features, img),
+            "livecheck_live_640_score": partial(live.score, img),
         }
         for fn in candidates.values():
             fn()  # warm up: buffers, caches

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import distortions  # noqa: E402
+
 from livecheck.models.base import ModelUnavailable  # noqa: E402
 from livecheck.models.brisque import BrisqueModel  # noqa: E402
 

@@ -33,8 +33,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 import distortions  # noqa: E402
+
 from livecheck.models.brisque import MODEL_FILE, RANGE_FILE  # noqa: E402
-from livecheck.models.brisque_features import FEATURE_COUNT, BrisqueFeatures  # noqa: E402
+from livecheck.models.brisque_features import BrisqueFeatures  # noqa: E402
 
 CACHE_DIR = REPO / ".cache" / "brisque"
 TRAIN_SEED = 7

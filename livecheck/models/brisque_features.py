@@ -141,16 +141,54 @@ def _blur(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
                             borderType=cv2.BORDER_REPLICATE)
 
 
-class _ScaleWork:
-    """Buffers and running sums for the 18 features of one scale, reused frame after frame.
+@dataclass(frozen=True, slots=True)
+class _MscnStrip:
+    """Views for one strip's MSCN pass (built once per frame size; the buffers are reused)."""
 
-    Work goes strip by strip (a few hundred KiB of float32 each) so that the dozen elementwise
-    passes per pixel hit the L2 cache rather than memory.
+    src: np.ndarray  # input rows with the blur halo
+    square: np.ndarray
+    mu: np.ndarray
+    var: np.ndarray
+    mu_rows: np.ndarray  # the strip's own rows of mu / var
+    var_rows: np.ndarray
+    mu_square: np.ndarray
+    x_rows: np.ndarray
+    mscn: np.ndarray
+    edge: np.ndarray  # the extra column of mscn, zeroed
+    positive: np.ndarray
+    negative: np.ndarray
+    nonzero: np.ndarray
+    code: np.ndarray
+    swapped: np.ndarray
+    magnitude: np.ndarray
+    size: int  # real pixels in the strip
+
+
+@dataclass(frozen=True, slots=True)
+class _PairStrip:
+    """Views for one neighbour direction over one strip: factors, codes, scratch, valid pairs."""
+
+    a: np.ndarray
+    b: np.ndarray
+    code_a: np.ndarray
+    code_b: np.ndarray
+    swapped_b: np.ndarray
+    product: np.ndarray
+    opposite: np.ndarray
+    same: np.ndarray
+    pairs: int  # pairs inside the image
+
+
+class _ScaleWork:
+    """Buffers, views and running sums for the 18 features of one scale, reused frame after frame.
+
+    Work goes strip by strip (a few hundred KiB of float32 each) so that the two dozen elementwise
+    passes per pixel hit the L2 cache rather than memory; all views are built once per frame size.
 
     Layout: the input ``x`` has one extra column on the right, a copy of the last one, which leaves
     a replicate-border blur of the real columns unchanged. The MSCN magnitudes |m| and sign codes
     live in a zero frame (a row above, a row below, that extra column set to 0, one spare element),
-    so each neighbour product of a strip is ONE contiguous 1-D multiply at a fixed offset; products
+    so each neighbour product of a strip is ONE contiguous multiply at a fixed offset; products
     that reach into the frame are 0 and drop out of every sum and count, just as the products with
     OpenCV's zero-filled shifted copies do.
     """
@@ -164,101 +202,106 @@ class _ScaleWork:
         self.bounds = _strip_bounds(h, stride)
         rows = max(r1 - r0 for r0, r1 in self.bounds)
         size = (h + 2) * stride + 1
-        self.magnitude = np.zeros(size, np.float32)
+        magnitude = np.zeros(size, np.float32)
         # Sign codes: 0x55 where m > 0, 0xAA where m < 0, 0 where m == 0 and in the frame. The AND
         # of two codes is non-zero iff the signs agree; AND with the swapped code iff they differ.
-        self.code = np.zeros(size, np.uint8)
-        self.swapped = np.zeros(size, np.uint8)
+        code = np.zeros(size, np.uint8)
+        swapped = np.zeros(size, np.uint8)
         halo_rows = rows + 2 * _HALO
-        self.square, self.mu, self.var = (np.empty((halo_rows, stride), np.float32) for _ in range(3))
-        self.mscn = np.empty((rows, stride), np.float32)
-        self.positive, self.negative, self.nonzero = (np.empty((rows, stride), np.uint8) for _ in range(3))
-        self.product = np.empty(rows * stride, np.float32)
-        self.opposite = np.empty(rows * stride, np.uint8)
-        self.same = np.empty(rows * stride, np.uint8)
-        self.zero_free: list[bool] = []
-        self.mscn_sums = _SignedSums()
-        self.pair_sums = [_SignedSums() for _ in _SHIFTS]
+        square, mu, var = (np.empty((halo_rows, stride), np.float32) for _ in range(3))
+        mscn = np.empty((rows, stride), np.float32)
+        positive, negative, nonzero = (np.empty((rows, stride), np.uint8) for _ in range(3))
+        product = np.empty(rows * stride, np.float32)
+        opposite, same = np.empty(rows * stride, np.uint8), np.empty(rows * stride, np.uint8)
+
+        self.mscn_strips: list[_MscnStrip] = []
+        self.pair_strips: list[list[_PairStrip]] = []
+        for r0, r1 in self.bounds:
+            n_rows = r1 - r0
+            a, b = max(0, r0 - _HALO), min(h, r1 + _HALO)
+            n, top = b - a, r0 - a
+            span = slice((r0 + 1) * stride, (r1 + 1) * stride)
+
+            def rows_of(flat: np.ndarray, lo: int = span.start, hi: int = span.stop,
+                        n_rows: int = n_rows) -> np.ndarray:
+                return flat[lo:hi].reshape(n_rows, stride)  # 2-D: cv2 reads short 1-D arrays as scalars
+
+            m = mscn[:n_rows]
+            self.mscn_strips.append(_MscnStrip(
+                src=self.x[a:b], square=square[:n], mu=mu[:n], var=var[:n],
+                mu_rows=mu[top:top + n_rows], var_rows=var[top:top + n_rows], mu_square=square[:n_rows],
+                x_rows=self.x[r0:r1], mscn=m, edge=m[:, width], positive=positive[:n_rows],
+                negative=negative[:n_rows], nonzero=nonzero[:n_rows], code=rows_of(code),
+                swapped=rows_of(swapped), magnitude=rows_of(magnitude), size=n_rows * width))
+            pairs = []
+            for dy, dx in _SHIFTS:
+                off = dy * stride + dx
+                lo, hi = span.start + off, span.stop + off
+                pairs.append(_PairStrip(
+                    a=rows_of(magnitude), b=rows_of(magnitude, lo, hi), code_a=rows_of(code),
+                    code_b=rows_of(code, lo, hi), swapped_b=rows_of(swapped, lo, hi),
+                    product=rows_of(product, 0, n_rows * stride), opposite=rows_of(opposite, 0, n_rows * stride),
+                    same=rows_of(same, 0, n_rows * stride),
+                    pairs=max(min(r1, h - dy) - max(r0, -dy), 0) * (width - dx)))
+            self.pair_strips.append(pairs)
 
     def run(self) -> list[float]:
         """The 18 features of what ``x_view`` holds now."""
         self.x[:, -1] = self.x[:, -2]
-        self.zero_free = []
-        self.mscn_sums = _SignedSums()
-        self.pair_sums = [_SignedSums() for _ in _SHIFTS]
-        for r0, r1 in self.bounds:
-            self._mscn_rows(r0, r1)
-        for k in range(len(self.bounds)):
-            self._products(k)
-        return self._features()
+        mscn_sums = _SignedSums()
+        zero_free = [self._mscn_strip(v, mscn_sums) for v in self.mscn_strips]
+        pair_sums = [_SignedSums() for _ in _SHIFTS]
+        for k, pairs in enumerate(self.pair_strips):
+            nothing_zero = all(zero_free[max(0, k - 1):k + 2])
+            for v, sums in zip(pairs, pair_sums):
+                self._pair_strip(v, sums, nothing_zero)
+        return self._features(mscn_sums, pair_sums)
 
-    def _mscn_rows(self, r0: int, r1: int) -> None:
-        """MSCN of rows [r0, r1) with the exact operation sequence of OpenCV's float32 code.
-
-        The blur gets a 3-row halo: the strip's own rows get exactly the values a full-frame blur
-        gives, since the 7x7 window reads only real rows there.
-        """
-        x, h, w, stride = self.x, self.height, self.width, self.stride
-        a, b = max(0, r0 - _HALO), min(h, r1 + _HALO)
-        n, top, rows = b - a, r0 - a, r1 - r0
-        src = x[a:b]
-        np.square(src, out=self.square[:n])  # x * x, as OpenCV's multiply(x, x)
-        _blur(src, self.mu[:n])
-        _blur(self.square[:n], self.var[:n])
-        mu, var, mu_sq = self.mu[top:top + rows], self.var[top:top + rows], self.square[:rows]
-        np.square(mu, out=mu_sq)  # OpenCV: pow(mu, 2), which multiplies
-        cv2.subtract(var, mu_sq, dst=var)
-        cv2.sqrt(var, dst=var)  # NaN where rounding made the variance negative
-        np.add(var, _C, out=var)
-        m = self.mscn[:rows]
-        cv2.subtract(x[r0:r1], mu, dst=m)
-        cv2.divide(m, var, dst=m)
-        m[:, w] = 0.0
+    @staticmethod
+    def _mscn_strip(v: _MscnStrip, sums: _SignedSums) -> bool:
+        """MSCN of one strip with the exact operation sequence of OpenCV's float32 code; returns
+        whether no coefficient is 0. The blur gets a 3-row halo: the strip's own rows get exactly
+        the values a full-frame blur gives, since the 7x7 window reads only real rows there."""
+        np.square(v.src, out=v.square)  # x * x, as OpenCV's multiply(x, x)
+        _blur(v.src, v.mu)
+        _blur(v.square, v.var)
+        np.square(v.mu_rows, out=v.mu_square)  # OpenCV: pow(mu, 2), which multiplies
+        cv2.subtract(v.var_rows, v.mu_square, dst=v.var_rows)
+        cv2.sqrt(v.var_rows, dst=v.var_rows)  # NaN where rounding made the variance negative
+        np.add(v.var_rows, _C, out=v.var_rows)
+        m = v.mscn
+        cv2.subtract(v.x_rows, v.mu_rows, dst=m)
+        cv2.divide(m, v.var_rows, dst=m)
+        v.edge[:] = 0.0
         cv2.patchNaNs(m, 0.0)
-        pos, neg, nonzero = self.positive[:rows], self.negative[:rows], self.nonzero[:rows]
-        cv2.compare(m, 0.0, cv2.CMP_GT, dst=pos)
-        cv2.compare(m, 0.0, cv2.CMP_LT, dst=neg)
-        cv2.bitwise_or(pos, neg, dst=nonzero)
-        span = slice((r0 + 1) * stride, (r1 + 1) * stride)
-        code = self.code[span].reshape(rows, stride)
-        cv2.bitwise_xor(pos, 0xAA, dst=code)  # 0x55 where > 0, 0xAA elsewhere
-        cv2.bitwise_and(code, nonzero, dst=code)
-        cv2.bitwise_xor(code, nonzero, dst=self.swapped[span].reshape(rows, stride))
-        magnitude = np.abs(m, out=self.magnitude[span].reshape(rows, stride))
-        count = cv2.countNonZero(nonzero)
-        self.zero_free.append(count == rows * w)
-        self.mscn_sums.add(magnitude, neg, count)
+        cv2.compare(m, 0.0, cv2.CMP_GT, dst=v.positive)
+        cv2.compare(m, 0.0, cv2.CMP_LT, dst=v.negative)
+        cv2.bitwise_or(v.positive, v.negative, dst=v.nonzero)
+        cv2.bitwise_xor(v.positive, 0xAA, dst=v.code)  # 0x55 where > 0, 0xAA elsewhere
+        cv2.bitwise_and(v.code, v.nonzero, dst=v.code)
+        cv2.bitwise_xor(v.code, v.nonzero, dst=v.swapped)
+        np.abs(m, out=v.magnitude)
+        count = cv2.countNonZero(v.nonzero)
+        sums.add(v.magnitude, v.negative, count)
+        return count == v.size
 
-    def _products(self, k: int) -> None:
-        """Neighbour-product sums for the rows of strip ``k``."""
-        r0, r1 = self.bounds[k]
-        h, w, stride = self.height, self.width, self.stride
-        rows = r1 - r0
-        begin, end = (r0 + 1) * stride, (r1 + 1) * stride
-        zero_free = all(self.zero_free[max(0, k - 1):k + 2])
+    @staticmethod
+    def _pair_strip(v: _PairStrip, sums: _SignedSums, nothing_zero: bool) -> None:
+        """Sums of one neighbour product over one strip, as magnitudes |a| |b| + sign masks."""
+        cv2.multiply(v.a, v.b, dst=v.product)
+        cv2.bitwise_and(v.code_a, v.swapped_b, dst=v.opposite)
+        if nothing_zero:  # every pair inside the image has a non-zero product
+            count = v.pairs
+        else:
+            cv2.bitwise_and(v.code_a, v.code_b, dst=v.same)
+            count = cv2.countNonZero(v.same) + cv2.countNonZero(v.opposite)
+        sums.add(v.product, v.opposite, count)
 
-        def view(flat: np.ndarray, lo: int, hi: int) -> np.ndarray:
-            return flat[lo:hi].reshape(rows, stride)  # 2-D: cv2 reads short 1-D arrays as scalars
-
-        magnitude, code, swapped = self.magnitude, self.code, self.swapped
-        a, code_a = view(magnitude, begin, end), view(code, begin, end)
-        product, opposite_buf = view(self.product, 0, end - begin), view(self.opposite, 0, end - begin)
-        for (dy, dx), sums in zip(_SHIFTS, self.pair_sums):
-            lo, hi = begin + dy * stride + dx, end + dy * stride + dx
-            p = cv2.multiply(a, view(magnitude, lo, hi), dst=product)
-            opposite = cv2.bitwise_and(code_a, view(swapped, lo, hi), dst=opposite_buf)
-            if zero_free:  # every pair inside the image has a non-zero product
-                count = max(min(r1, h - dy) - max(r0, -dy), 0) * (w - dx)
-            else:
-                same = cv2.bitwise_and(code_a, view(code, lo, hi), dst=view(self.same, 0, end - begin))
-                count = cv2.countNonZero(same) + cv2.countNonZero(opposite)
-            sums.add(p, opposite, count)
-
-    def _features(self) -> list[float]:
+    def _features(self, mscn_sums: _SignedSums, pair_sums: list[_SignedSums]) -> list[float]:
         total = self.height * self.width
-        shape, left, right = self.mscn_sums.fit(total)
+        shape, left, right = mscn_sums.fit(total)
         features = [shape, (left * left + right * right) / 2]
-        for sums in self.pair_sums:
+        for sums in pair_sums:
             shape, left, right = sums.fit(total)
             g1, g2, g3 = math.gamma(1 / shape), math.gamma(2 / shape), math.gamma(3 / shape)
             mean = (right - left) * (g2 / g1) * (math.sqrt(g1) / math.sqrt(g3))
