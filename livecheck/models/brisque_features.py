@@ -27,11 +27,12 @@ the paper, this module follows OpenCV, so that OpenCV's LIVE model files score o
 
 OpenCV spends most of its ~35 ms per 1280x720 frame in per-pixel C++ loops with bounds checks: one
 copies each shifted product image element by element, one branches on the sign of every value, and
-a 9800-step ``tgamma`` search runs per fit. Here the shifted products are views, the sign-split sums
-come from ``threshold`` + ``meanStdDev`` (double accumulators, like OpenCV's), the elementwise work
-runs on row strips that stay in the CPU's L2 cache, and the grid search is a ``searchsorted`` on a
-table built once. The arithmetic that produces each float32 value is the same as OpenCV's, so the
-features agree to float rounding of the sums (tests/test_brisque_reference.py).
+a 9800-step ``tgamma`` search runs per fit. Here each shifted product is one contiguous multiply of
+|m| at a fixed offset, the sign-split sums come from ``meanStdDev`` + a masked ``norm`` (both sum in
+double, like OpenCV) with byte sign codes marking the negative products, all elementwise work runs
+on row strips that stay in the CPU's L2 cache, and the grid search is a ``searchsorted`` on a table
+built once. Each float32 value is produced by the same arithmetic as OpenCV's, so the features agree
+to float rounding of the sums (tests/test_brisque_reference.py).
 """
 from __future__ import annotations
 
