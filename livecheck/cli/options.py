@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> 
 
 def warn(message: str) -> None:
     print(f"livecheck: warning: {message}", file=sys.stderr, flush=True)
+
+
+class ModelWarnings:
+    """Warns once for each learned model that could not be loaded.
+
+    A live pipeline loads its models on the model thread, after ``start()`` has returned, so a
+    caller asks again as it goes (``check`` is cheap) and once more after stopping.
+    """
+
+    def __init__(self) -> None:
+        self._warned: set[str] = set()
+
+    def check(self, unavailable: Mapping[str, str]) -> None:
+        for name, why in unavailable.items():
+            if name not in self._warned:
+                self._warned.add(name)
+                warn(f"model {name} unavailable, fast checks go on: {why}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from livecheck.capture import SourceEvent, open_capture
-from livecheck.cli.options import add_analysis_options, config_from_args, warn
+from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
 from livecheck.pipeline import Pipeline
@@ -90,14 +90,15 @@ def run(args: argparse.Namespace) -> int:
         stop = stack.enter_context(StopRequest())
         pipeline.start()
         stack.callback(pipeline.stop)
-        for name, why in pipeline.unavailable_models.items():
-            warn(f"model {name} unavailable, fast checks go on: {why}")
+        model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.requested):
+            model_warnings.check(pipeline.unavailable_models)
             try:
                 write(results.get(timeout=0.05))
             except queue.Empty:
                 pass
         pipeline.stop()
+        model_warnings.check(pipeline.unavailable_models)
         while not results.empty():  # results that arrived while stopping are written too
             write(results.get())
         timeline.finish()

@@ -7,7 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from livecheck.capture import SourceEvent, open_capture
-from livecheck.cli.options import add_analysis_options, config_from_args, demo_clip, warn
+from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args, demo_clip, warn
 from livecheck.cli.stopping import StopRequest
 from livecheck.pipeline import Pipeline
 from livecheck.result import FrameResult
@@ -85,11 +85,11 @@ def run_headless(args: argparse.Namespace) -> int:
         pipeline.start()
         stack.callback(pipeline.stop)
         print(f"livecheck: watching {capture.description} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-        for name, why in pipeline.unavailable_models.items():
-            warn(f"model {name} unavailable, fast checks go on: {why}")
+        model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.wait(0.1)):
-            pass
+            model_warnings.check(pipeline.unavailable_models)
         pipeline.stop()
+        model_warnings.check(pipeline.unavailable_models)
         stats = pipeline.stats
         print(f"livecheck: {stats.analysed} frames analysed, {stats.dropped} dropped", file=sys.stderr)
         if pipeline.error is not None:
