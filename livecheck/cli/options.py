@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Mapping
 from importlib import resources
@@ -31,6 +32,17 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="comma-separated learned models to run (default: nima,diqa,brisque)")
     group.add_argument("--weights-dir", type=Path, metavar="DIR",
                        help="read the model files from DIR instead of the ones shipped with livecheck")
+
+
+def frame_rate(text: str) -> float:
+    """``--fps``: a positive, finite number (``float()`` alone would let nan and inf through)."""
+    try:
+        fps = float(text)
+    except ValueError:
+        fps = math.nan
+    if not (math.isfinite(fps) and fps > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of frames per second, not {text!r}")
+    return fps
 
 
 def _model_list(text: str) -> tuple[ModelName, ...]:

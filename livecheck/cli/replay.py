@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from livecheck.capture import SourceEvent, open_capture
-from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args
+from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args, frame_rate
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
 from livecheck.pipeline import Pipeline
@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help="video file, image folder or glob, stream URL or camera index")
     pace = p.add_mutually_exclusive_group()
-    pace.add_argument("--fps", type=float, help="pace the clip at N frames/s instead of its own rate")
+    pace.add_argument("--fps", type=frame_rate, help="pace the clip at N frames/s instead of its own rate")
     pace.add_argument("--no-pace", action="store_true",
                       help="analyse every frame as fast as possible, deterministically (nothing dropped)")
     p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",

@@ -7,7 +7,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from livecheck.capture import SourceEvent, open_capture
-from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args, demo_clip, warn
+from livecheck.cli.options import (
+    ModelWarnings,
+    add_analysis_options,
+    config_from_args,
+    demo_clip,
+    frame_rate,
+    warn,
+)
 from livecheck.cli.stopping import StopRequest
 from livecheck.pipeline import Pipeline
 from livecheck.result import FrameResult
@@ -23,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", metavar="SRC",
                    help="camera index, video file, image folder/glob or stream URL (default: the demo clip)")
-    p.add_argument("--fps", type=float, help="pace a clip or folder at N frames/s")
+    p.add_argument("--fps", type=frame_rate, help="pace a clip or folder at N frames/s")
     p.add_argument("--headless", action="store_true", help="no window: print hint changes to stdout")
     p.add_argument("--kiosk", action="store_true",
                    help="fullscreen, no window chrome, large type, hidden cursor, source restarted on failure")
