@@ -148,8 +148,10 @@ class AppController(QObject):
             return
         stats = self.session.last_stats
         pipeline = f"{stats.analysed} frames analysed, {stats.dropped} dropped; " if stats else ""
+        stall = self.window.stall
         print(f"livecheck: {pipeline}{self.bridge.delivered} shown, max event-loop stall "
-              f"{self.window.stall.max_stall_ms:.0f} ms", file=sys.stderr, flush=True)
+              f"{stall.max_stall_ms:.0f} ms ({stall.max_own_stall_ms:.0f} ms not waiting for a CPU)",
+              file=sys.stderr, flush=True)
 
     def exec(self) -> int:
         """Run the Qt event loop until ``quit``; returns the exit code."""

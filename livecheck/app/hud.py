@@ -22,6 +22,7 @@ class DisplayStats:
     shown_fps: float
     skipped: int
     max_stall_ms: float
+    max_own_stall_ms: float
 
 
 def format_hud(result: FrameResult | None, pipeline_stats: object | None, display: DisplayStats,
@@ -35,7 +36,8 @@ def format_hud(result: FrameResult | None, pipeline_stats: object | None, displa
         lines.append(f"frames    {st.captured} in, {st.analysed} analysed, {st.dropped} dropped")
     else:
         lines.append(f"shown     {display.shown_fps:5.1f} fps")
-    lines.append(f"display   {display.skipped} skipped, max UI stall {display.max_stall_ms:.0f} ms")
+    lines.append(f"display   {display.skipped} skipped, max UI stall {display.max_stall_ms:.0f} ms "
+                 f"({display.max_own_stall_ms:.0f} own)")
     if result is not None:
         shown = ", ".join(sorted(h.value for h in result.hints)) or "-"
         raw = ", ".join(sorted(h.value for h in result.frame_hints)) or "-"

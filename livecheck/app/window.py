@@ -163,7 +163,8 @@ class MainWindow(QWidget):
         times = self._shown_times
         fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
         return DisplayStats(shown_fps=fps, skipped=self._bridge.skipped if self._bridge else 0,
-                            max_stall_ms=self.stall.max_stall_ms)
+                            max_stall_ms=self.stall.max_stall_ms,
+                            max_own_stall_ms=self.stall.max_own_stall_ms)
 
     def _refresh_overlays(self) -> None:
         self.meter.update()  # the model age keeps ticking between results
