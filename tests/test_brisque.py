@@ -166,6 +166,13 @@ def test_live_mode_shrinks_large_frames_only() -> None:
         BrisqueModel(max_side=4)
 
 
+def test_non_contiguous_views_score_like_copies() -> None:
+    model = BrisqueModel()
+    img = photo()
+    for view in (img[:, ::-1], img[::2, ::3], img[10:-10, 5:-7, 0]):
+        assert model.score(view) == model.score(np.ascontiguousarray(view))
+
+
 @pytest.mark.parametrize("bad", [
     np.zeros((10, 10, 2), np.uint8), np.zeros((4, 4, 4, 4), np.uint8), np.zeros(7, np.uint8),
 ])

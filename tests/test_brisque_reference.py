@@ -9,6 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from livecheck.models import brisque_features
 from livecheck.models.brisque import OPENCV_LIVE_MODEL, OPENCV_LIVE_RANGE, BrisqueModel
@@ -106,3 +108,23 @@ def test_flat_frame_has_nan_features_like_opencv_and_scores_worst(live: BrisqueM
     np.testing.assert_allclose(brisque_features.brisque_features(flat), reference, rtol=FEATURE_RTOL,
                                atol=FEATURE_ATOL, equal_nan=True)
     assert live.score(flat) == {"score": 100.0}
+
+
+@settings(max_examples=30, deadline=None)
+@given(height=st.integers(2, 70), width=st.integers(2, 70), strip_rows=st.integers(1, 40),
+       seed=st.integers(0, 2**16), smooth=st.booleans())
+def test_any_small_size_and_strip_height_matches_opencv(height: int, width: int, strip_rows: int,
+                                                        seed: int, smooth: bool) -> None:
+    """Odd and tiny sizes, every strip layout: edges, seams and the zero frame stay exact."""
+    rng = np.random.default_rng(seed)
+    img = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    if smooth:  # flat-ish areas: zeros and NaN variances in the MSCN coefficients
+        img = (img // 64 * 64).astype(np.uint8)
+    original = brisque_features._STRIP_BYTES
+    brisque_features._STRIP_BYTES = 4 * (width + 1) * strip_rows
+    try:
+        ours = brisque_features.brisque_features(img)
+    finally:
+        brisque_features._STRIP_BYTES = original
+    reference = cv2.quality.QualityBRISQUE_computeFeatures(img).ravel()
+    np.testing.assert_allclose(ours, reference, rtol=FEATURE_RTOL, atol=FEATURE_ATOL, equal_nan=True)
