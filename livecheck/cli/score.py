@@ -44,10 +44,13 @@ class Scorer:
     unavailable: dict[str, str]
 
     @classmethod
-    def load(cls, config: PipelineConfig) -> Scorer:
+    def load(cls, config: PipelineConfig, stop: StopRequest | None = None) -> Scorer:
+        """Load the models one by one; a stop requested meanwhile skips the ones not yet begun."""
         models: dict[ModelName, QualityModel] = {}
         unavailable: dict[str, str] = {}
         for name in config.models:
+            if stop is not None and stop.requested:
+                break
             try:
                 models[name] = load_model(name, config.weights_dir)
             except ModelUnavailable as exc:
@@ -77,13 +80,16 @@ class Scorer:
 
 
 def run(args: argparse.Namespace) -> int:
-    scorer = Scorer.load(config_from_args(args))
-    for name, why in scorer.unavailable.items():
-        warn(f"model {name} unavailable, fast checks go on: {why}")
+    config = config_from_args(args)
     failures = 0
-    table = None if args.json else Table(sys.stdout)
-    try:
-        with StopRequest() as stop:
+    # Ctrl-C while the models load is a StopRequest too: a KeyboardInterrupt there left models
+    # unclosed (or half made), and MediaPipe's __del__ then printed a traceback at exit
+    with StopRequest() as stop:
+        scorer = Scorer.load(config, stop)
+        try:
+            for name, why in scorer.unavailable.items():
+                warn(f"model {name} unavailable, fast checks go on: {why}")
+            table = None if args.json else Table(sys.stdout)
             entries = list(iter_image_paths(args.paths))
             progress = Progress(len(entries), sys.stderr)
             for record in _score_all(scorer, entries, stop, progress):
@@ -98,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
                 table.close()
             if stop.requested:
                 return stop.exit_code
-    finally:
-        scorer.close()
+        finally:
+            scorer.close()
     return 1 if failures else 0
 
 
