@@ -251,11 +251,11 @@ class Pipeline:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Open the source (raises SourceError) and start the threads."""
+        self._capture.start()  # first: a source that cannot be opened must not wait for the models
         if self._config.models and self._capture.live:
             self._model_thread = _ModelThread(self._bank, self._config.rates_hz)
         elif self._config.models:
             self._bank.load()  # offline: the worker runs the models itself, deterministically
-        self._capture.start()
         if self._model_thread is not None:
             self._model_thread.start()
         self._worker.start()
