@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from app_support import make_result  # noqa: F401 - sets QT_QPA_PLATFORM=offscreen first
+from app_support import make_result  # sets QT_QPA_PLATFORM=offscreen first
 
 from PyQt6.QtCore import Qt  # noqa: E402
 
@@ -72,31 +72,6 @@ def test_no_camera_plays_the_demo_clip_with_a_banner(qtbot, make_controller, dem
     assert ctrl.window.banner.isVisible()
     qtbot.waitUntil(lambda: ctrl.first_frame_s is not None, timeout=5000)
     assert ctrl.window.preview.frames_painted >= 1
-
-
-@pytest.mark.slow
-def test_event_loop_never_stalls_while_the_demo_plays(qtbot, make_controller, demo):
-    """A 10 ms precise timer in the GUI thread while the clip plays with every model and the HUD on.
-
-    The app's own stalls (work in the loop, waiting for the GIL or a lock) must stay under 50 ms.
-    Time the GUI thread spent waiting for a CPU that another process had is reported, not
-    asserted tightly: on a shared 2-core machine no app design can remove it.
-    """
-    ctrl = make_controller(source=demo, show_hud=True, pipeline_config=PipelineConfig())
-    assert ctrl.start()
-    qtbot.waitUntil(lambda: ctrl.first_frame_s is not None, timeout=5000)
-    stall = ctrl.window.stall
-    stall.reset()
-    shown_before = ctrl.bridge.delivered
-    qtbot.wait(4000)
-    shown = ctrl.bridge.delivered - shown_before
-    print(f"max event-loop stall {stall.max_stall_ms:.1f} ms ({stall.max_own_stall_ms:.1f} ms not "
-          f"waiting for a CPU) over {stall.ticks} ticks, {shown} frames shown; "
-          f"first frame {ctrl.first_frame_s:.2f} s after process start")
-    assert shown >= 60  # the 25 fps clip really played through
-    assert stall.ticks >= 200
-    assert stall.max_own_stall_ms < 50.0
-    assert stall.max_stall_ms < 250.0
 
 
 def test_shutdown_joins_every_thread_and_flushes(qtbot, make_controller, demo, tmp_path):
@@ -192,3 +167,27 @@ def test_no_display_is_an_error_not_an_abort(monkeypatch, capsys):
         monkeypatch.delenv(name, raising=False)
     assert run_app(AppOptions(pipeline_config=FAST)) == 2
     assert capsys.readouterr().err.startswith("livecheck: error: no display")
+
+
+def test_gc_is_paused_while_warming_up_then_frozen(qtbot, make_controller, demo):
+    import gc
+
+    from livecheck.app.controller import GcWarmUp
+    from livecheck.result import ModelScore
+
+    ctrl = make_controller(source=demo)
+    frozen_before = gc.get_freeze_count()
+    warm = GcWarmUp(ctrl)
+    try:
+        assert not gc.isenabled()
+        ctrl.bridge.post_result(make_result())  # fast checks only: still warming up
+        qtbot.wait(50)
+        assert not gc.isenabled()
+        score = ModelScore("nima", {"mean": 5.0}, seq=0, t_capture=time.monotonic(), latency_ms=8.0)
+        ctrl.bridge.post_result(make_result(models={"nima": score}))
+        qtbot.waitUntil(gc.isenabled, timeout=1000)
+        assert gc.get_freeze_count() >= frozen_before
+    finally:
+        warm.finish()
+        gc.unfreeze()
+    assert gc.isenabled()
