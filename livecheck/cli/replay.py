@@ -11,6 +11,8 @@ import argparse
 import json
 import queue
 import sys
+from collections import deque
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -63,15 +65,46 @@ class HintTimeline:
         self.seconds[hint.value] = round(self.seconds.get(hint.value, 0.0) + t - start, 3)
 
 
+@dataclass
+class FrameOrder:
+    """Passes frame results and source events on in the order they happened at the source.
+
+    The capture thread reports an event at once, while the frames it read just before are still
+    queued for analysis; so each event comes tagged with the seq of the first frame captured after
+    it, and is held back until every frame before that one has been passed on.
+    """
+
+    emit: Callable[[FrameResult | SourceEvent], None]
+    _held: deque[tuple[int, SourceEvent]] = field(default_factory=deque)
+    _next_seq: int = 0
+
+    def event(self, next_seq: int, event: SourceEvent) -> None:
+        self._held.append((next_seq, event))
+        self._release(self._next_seq)
+
+    def frame(self, result: FrameResult) -> None:
+        self._release(result.seq)  # frames between the event and this one may have been dropped
+        self.emit(result)
+        self._next_seq = result.seq + 1
+        self._release(self._next_seq)
+
+    def flush(self) -> None:
+        self._release(sys.maxsize)
+
+    def _release(self, up_to_seq: int) -> None:
+        while self._held and self._held[0][0] <= up_to_seq:
+            self.emit(self._held.popleft()[1])
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     out: TextIO = args.jsonl or sys.stdout
-    # frame results (worker thread) and source events (capture thread) meet here, in order
-    results: queue.SimpleQueue[FrameResult | SourceEvent] = queue.SimpleQueue()
+    # frame results (worker thread) and source events (capture thread) meet here
+    results: queue.SimpleQueue[FrameResult | tuple[int, SourceEvent]] = queue.SimpleQueue()
 
     def on_event(event: SourceEvent) -> None:
         print(f"livecheck: {event.kind.value}: {event.message}", file=sys.stderr, flush=True)
-        results.put(event)
+        results.put((capture.stats.captured, event))  # captured so far = seq of the next frame
 
     capture = open_capture(args.source, pace=not args.no_pace, fps=args.fps, on_event=on_event)
     pipeline = Pipeline(capture, config, on_result=results.put)
@@ -86,6 +119,14 @@ def run(args: argparse.Namespace) -> int:
         out.write(json.dumps(line, separators=(",", ":")) + "\n")
         out.flush()
 
+    order = FrameOrder(write)
+
+    def take(item: FrameResult | tuple[int, SourceEvent]) -> None:
+        if isinstance(item, FrameResult):
+            order.frame(item)
+        else:
+            order.event(*item)
+
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
         pipeline.start()
@@ -94,13 +135,14 @@ def run(args: argparse.Namespace) -> int:
         while not (pipeline.finished or stop.requested):
             model_warnings.check(pipeline.unavailable_models)
             try:
-                write(results.get(timeout=0.05))
+                take(results.get(timeout=0.05))
             except queue.Empty:
                 pass
         pipeline.stop()
         model_warnings.check(pipeline.unavailable_models)
         while not results.empty():  # results that arrived while stopping are written too
-            write(results.get())
+            take(results.get())
+        order.flush()
         timeline.finish()
         summary = pipeline.stats.to_json()
         summary["interrupted"] = stop.requested
