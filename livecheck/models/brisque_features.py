@@ -150,19 +150,22 @@ class _MscnStrip:
     square: np.ndarray
     mu: np.ndarray
     var: np.ndarray
-    mu_rows: np.ndarray  # the strip's own rows of mu / var
+    mu_rows: np.ndarray  # the computed rows of mu / var
     var_rows: np.ndarray
-    mu_square: np.ndarray
     x_rows: np.ndarray
-    mscn: np.ndarray
+    mscn: np.ndarray  # signed coefficients (reuses the x^2 strip)
     edge: np.ndarray  # the extra column of mscn, zeroed
     positive: np.ndarray
     negative: np.ndarray
     nonzero: np.ndarray
-    code: np.ndarray
+    code: np.ndarray  # window rows receiving the codes / magnitudes
     swapped: np.ndarray
     magnitude: np.ndarray
-    size: int  # real pixels in the strip
+    frame: tuple[np.ndarray, ...]  # window rows outside the image, zeroed
+    own_magnitude: np.ndarray  # the strip's own rows, for the MSCN sums
+    own_negative: np.ndarray
+    own_nonzero: np.ndarray
+    computed: int  # real pixels computed (own rows + neighbour rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +186,18 @@ class _PairStrip:
 class _ScaleWork:
     """Buffers, views and running sums for the 18 features of one scale, reused frame after frame.
 
-    Work goes strip by strip (a few hundred KiB of float32 each) so that the two dozen elementwise
-    passes per pixel hit the L2 cache rather than memory; all views are built once per frame size.
+    Work goes strip by strip (a few hundred KiB of float32 each) and nothing but the input is
+    frame-sized, so the two dozen elementwise passes per pixel stay in the L2 cache instead of
+    streaming through memory (which other processes share); all views are built once per size.
 
-    Layout: the input ``x`` has one extra column on the right, a copy of the last one, which leaves
-    a replicate-border blur of the real columns unchanged. The MSCN magnitudes |m| and sign codes
-    live in a zero frame (a row above, a row below, that extra column set to 0, one spare element),
-    so each neighbour product of a strip is ONE contiguous multiply at a fixed offset; products
-    that reach into the frame are 0 and drop out of every sum and count, just as the products with
-    OpenCV's zero-filled shifted copies do.
+    Each strip computes its coefficients for its rows plus the row above and the row below (the
+    neighbours its products need; 2 rows recomputed per strip) into a *window*: |m| and sign codes
+    in rows 0..n+1 with one extra column, zero where outside the image, plus one spare element.
+    Each neighbour product of the strip is then ONE contiguous multiply at a fixed offset in the
+    window; products that reach into the zero frame are 0 and drop out of every sum and count, just
+    as the products with OpenCV's zero-filled shifted copies do. The input ``x`` has one extra
+    column too, a copy of the last one, which leaves a replicate-border blur of the real columns
+    unchanged.
     """
 
     def __init__(self, height: int, width: int) -> None:
@@ -202,75 +208,80 @@ class _ScaleWork:
         """Fill this (h, w) view with the float32 image, then call run()."""
         self.bounds = _strip_bounds(h, stride)
         rows = max(r1 - r0 for r0, r1 in self.bounds)
-        size = (h + 2) * stride + 1
-        magnitude = np.zeros(size, np.float32)
+        size = (rows + 2) * stride + 1
         # Sign codes: 0x55 where m > 0, 0xAA where m < 0, 0 where m == 0 and in the frame. The AND
         # of two codes is non-zero iff the signs agree; AND with the swapped code iff they differ.
-        code = np.zeros(size, np.uint8)
-        swapped = np.zeros(size, np.uint8)
-        halo_rows = rows + 2 * _HALO
+        magnitude = np.zeros(size, np.float32)
+        code, swapped = np.zeros(size, np.uint8), np.zeros(size, np.uint8)
+        halo_rows = rows + 2 + 2 * _HALO
         square, mu, var = (np.empty((halo_rows, stride), np.float32) for _ in range(3))
-        mscn = np.empty((rows, stride), np.float32)
-        positive, negative, nonzero = (np.empty((rows, stride), np.uint8) for _ in range(3))
-        product = np.empty(rows * stride, np.float32)
-        opposite, same = np.empty(rows * stride, np.uint8), np.empty(rows * stride, np.uint8)
+        positive, negative, nonzero = (np.empty((rows + 2, stride), np.uint8) for _ in range(3))
+        # The products run after the strip's coefficients: they reuse mu's strip and the masks.
+        product, opposite, same = mu.reshape(-1), positive.reshape(-1), negative.reshape(-1)
 
-        self.mscn_strips: list[_MscnStrip] = []
-        self.pair_strips: list[list[_PairStrip]] = []
+        self.strips: list[tuple[_MscnStrip, list[_PairStrip]]] = []
         for r0, r1 in self.bounds:
-            n_rows = r1 - r0
-            a, b = max(0, r0 - _HALO), min(h, r1 + _HALO)
-            n, top = b - a, r0 - a
-            span = slice((r0 + 1) * stride, (r1 + 1) * stride)
+            n = r1 - r0
+            lo, hi = max(0, r0 - 1), min(h, r1 + 1)  # rows computed: own + neighbours in the image
+            a, b = max(0, lo - _HALO), min(h, hi + _HALO)  # blur input rows
+            computed, first = hi - lo, lo - (r0 - 1)  # window row of image row lo
+            own = slice(r0 - lo, r0 - lo + n)
 
-            def rows_of(flat: np.ndarray, lo: int = span.start, hi: int = span.stop,
-                        n_rows: int = n_rows) -> np.ndarray:
-                return flat[lo:hi].reshape(n_rows, stride)  # 2-D: cv2 reads short 1-D arrays as scalars
+            def rows_of(flat: np.ndarray, row: int, count: int) -> np.ndarray:
+                # 2-D views: cv2 reads short 1-D arrays as scalars
+                return flat[row * stride:(row + count) * stride].reshape(count, stride)
 
-            m = mscn[:n_rows]
-            self.mscn_strips.append(_MscnStrip(
-                src=self.x[a:b], square=square[:n], mu=mu[:n], var=var[:n],
-                mu_rows=mu[top:top + n_rows], var_rows=var[top:top + n_rows], mu_square=square[:n_rows],
-                x_rows=self.x[r0:r1], mscn=m, edge=m[:, width], positive=positive[:n_rows],
-                negative=negative[:n_rows], nonzero=nonzero[:n_rows], code=rows_of(code),
-                swapped=rows_of(swapped), magnitude=rows_of(magnitude), size=n_rows * width))
+            frame = [rows_of(buf, row, 1) for row in (0, n + 1) if not 0 <= r0 - 1 + row < h
+                     for buf in (magnitude, code, swapped)]
+            m = square[:computed]
+            mscn = _MscnStrip(
+                src=self.x[a:b], square=square[:b - a], mu=mu[:b - a], var=var[:b - a],
+                mu_rows=mu[lo - a:hi - a], var_rows=var[lo - a:hi - a], x_rows=self.x[lo:hi],
+                mscn=m, edge=m[:, width], positive=positive[:computed], negative=negative[:computed],
+                nonzero=nonzero[:computed], code=rows_of(code, first, computed),
+                swapped=rows_of(swapped, first, computed), magnitude=rows_of(magnitude, first, computed),
+                frame=tuple(frame), own_magnitude=rows_of(magnitude, 1, n), own_negative=negative[own],
+                own_nonzero=nonzero[own], computed=computed * width)
             pairs = []
             for dy, dx in _SHIFTS:
                 off = dy * stride + dx
-                lo, hi = span.start + off, span.stop + off
+                window = slice(stride, (n + 1) * stride)
+                shifted = slice(stride + off, (n + 1) * stride + off)
                 pairs.append(_PairStrip(
-                    a=rows_of(magnitude), b=rows_of(magnitude, lo, hi), code_a=rows_of(code),
-                    code_b=rows_of(code, lo, hi), swapped_b=rows_of(swapped, lo, hi),
-                    product=rows_of(product, 0, n_rows * stride), opposite=rows_of(opposite, 0, n_rows * stride),
-                    same=rows_of(same, 0, n_rows * stride),
+                    a=magnitude[window].reshape(n, stride), b=magnitude[shifted].reshape(n, stride),
+                    code_a=code[window].reshape(n, stride), code_b=code[shifted].reshape(n, stride),
+                    swapped_b=swapped[shifted].reshape(n, stride),
+                    product=product[:n * stride].reshape(n, stride),
+                    opposite=opposite[:n * stride].reshape(n, stride),
+                    same=same[:n * stride].reshape(n, stride),
                     pairs=max(min(r1, h - dy) - max(r0, -dy), 0) * (width - dx)))
-            self.pair_strips.append(pairs)
+            self.strips.append((mscn, pairs))
 
     def run(self) -> list[float]:
         """The 18 features of what ``x_view`` holds now."""
         self.x[:, -1] = self.x[:, -2]
         mscn_sums = _SignedSums()
-        zero_free = [self._mscn_strip(v, mscn_sums) for v in self.mscn_strips]
         pair_sums = [_SignedSums() for _ in _SHIFTS]
-        for k, pairs in enumerate(self.pair_strips):
-            nothing_zero = all(zero_free[max(0, k - 1):k + 2])
+        for mscn, pairs in self.strips:
+            nothing_zero = self._mscn_strip(mscn, mscn_sums)
             for v, sums in zip(pairs, pair_sums):
                 self._pair_strip(v, sums, nothing_zero)
         return self._features(mscn_sums, pair_sums)
 
     @staticmethod
     def _mscn_strip(v: _MscnStrip, sums: _SignedSums) -> bool:
-        """MSCN of one strip with the exact operation sequence of OpenCV's float32 code; returns
-        whether no coefficient is 0. The blur gets a 3-row halo: the strip's own rows get exactly
-        the values a full-frame blur gives, since the 7x7 window reads only real rows there."""
+        """MSCN of one window with the exact operation sequence of OpenCV's float32 code; adds the
+        sums of the strip's own rows and returns whether no computed coefficient is 0. The blur
+        gets a 3-row halo: the computed rows get exactly the values a full-frame blur gives, since
+        the 7x7 window reads only real rows there."""
         np.square(v.src, out=v.square)  # x * x, as OpenCV's multiply(x, x)
         _blur(v.src, v.mu)
         _blur(v.square, v.var)
-        np.square(v.mu_rows, out=v.mu_square)  # OpenCV: pow(mu, 2), which multiplies
-        cv2.subtract(v.var_rows, v.mu_square, dst=v.var_rows)
+        m = v.mscn  # x^2's strip, free once var is blurred
+        np.square(v.mu_rows, out=m)  # OpenCV: pow(mu, 2), which multiplies
+        cv2.subtract(v.var_rows, m, dst=v.var_rows)
         cv2.sqrt(v.var_rows, dst=v.var_rows)  # NaN where rounding made the variance negative
         np.add(v.var_rows, _C, out=v.var_rows)
-        m = v.mscn
         cv2.subtract(v.x_rows, v.mu_rows, dst=m)
         cv2.divide(m, v.var_rows, dst=m)
         v.edge[:] = 0.0
@@ -282,9 +293,10 @@ class _ScaleWork:
         cv2.bitwise_and(v.code, v.nonzero, dst=v.code)
         cv2.bitwise_xor(v.code, v.nonzero, dst=v.swapped)
         np.abs(m, out=v.magnitude)
-        count = cv2.countNonZero(v.nonzero)
-        sums.add(v.magnitude, v.negative, count)
-        return count == v.size
+        for row in v.frame:
+            row[:] = 0
+        sums.add(v.own_magnitude, v.own_negative, cv2.countNonZero(v.own_nonzero))
+        return cv2.countNonZero(v.nonzero) == v.computed
 
     @staticmethod
     def _pair_strip(v: _PairStrip, sums: _SignedSums, nothing_zero: bool) -> None:
