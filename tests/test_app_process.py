@@ -64,6 +64,7 @@ def test_signal_quits_cleanly_within_a_second(signum, tmp_path):
     assert proc.returncode == 128 + signum
     assert "Traceback" not in seen + rest
     assert "frames analysed" in rest  # the exit summary: pipeline stopped and joined
+    print(f"first frame {first_frame_s:.2f} s after start; quit {quit_s:.2f} s after signal {signum}")
     assert quit_s < 1.0, f"took {quit_s:.2f} s to quit"
 
 
