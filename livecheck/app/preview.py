@@ -51,11 +51,6 @@ class PreviewWidget(QWidget):
         self._array = image
         self.update()
 
-    def clear(self) -> None:
-        self._image = None
-        self._array = None
-        self.update()
-
     @property
     def image_rect(self) -> QRectF:
         """Where the picture is drawn, in widget coordinates (empty before the first frame)."""

@@ -50,7 +50,6 @@ class MainWindow(QWidget):
                  stats_source: Callable[[], PipelineStats | None] | None = None) -> None:
         super().__init__()
         self.setWindowTitle("livecheck")
-        self.kiosk = kiosk
         scale = KIOSK_SCALE if kiosk else 1.0
         self._stats_source = stats_source
         self.last_result: FrameResult | None = None
