@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv) or ["run"])
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        # whoever read our output left (`livecheck score --json DIR | head`): stop quietly, as
+        # Unix tools do, and point stdout at /dev/null so the flush at exit cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except (SourceError, ImageReadError, ValueError, OSError) as exc:
         # user errors: one line, no traceback
         print(f"livecheck: error: {exc}", file=sys.stderr)
