@@ -228,3 +228,19 @@ def test_replay_with_broken_model_files(tmp_path: Path, pace: bool) -> None:
     assert summary["model_runs"] == {}
     if not pace:  # offline, the models are known to be missing before the first frame
         assert all(set(f["models"]) == {m.value for m in ModelName} for f in frames)
+
+
+@pytest.mark.parametrize("argv", [["score", "--json", "--no-models", "{dir}"],
+                                  ["replay", "{dir}", "--no-pace", "--no-models"]])
+def test_reader_going_away_stops_quietly(tmp_path: Path, argv: list[str]) -> None:
+    """`livecheck score --json DIR | head -1`: no error message, the SIGPIPE exit code."""
+    first = photo(tmp_path / "p000.jpg")
+    for i in range(1, 60):
+        os.link(first, tmp_path / f"p{i:03d}.jpg")
+    proc = start(*(a.format(dir=tmp_path) for a in argv))
+    assert proc.stdout is not None and proc.stderr is not None
+    json.loads(proc.stdout.readline())
+    proc.stdout.close()  # the reader leaves
+    err = proc.stderr.read()
+    assert proc.wait(timeout=10) == 128 + signal.SIGPIPE
+    assert "Traceback" not in err and "error" not in err and "Exception ignored" not in err
