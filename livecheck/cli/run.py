@@ -101,4 +101,6 @@ def run_headless(args: argparse.Namespace) -> int:
         print(f"livecheck: {stats.analysed} frames analysed, {stats.dropped} dropped", file=sys.stderr)
         if pipeline.error is not None:
             raise pipeline.error
-    return stop.exit_code
+    if stop.requested:
+        return stop.exit_code
+    return 1 if capture.error else 0  # the source gave up (its ERROR line is already on stderr)
