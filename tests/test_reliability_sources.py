@@ -6,6 +6,7 @@ whole command runs in a subprocess and its JSON lines and messages are what is c
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -20,6 +21,11 @@ from typing import IO
 import pytest
 from mjpeg_server import MjpegServer  # tests/ is on sys.path
 from test_capture_video import _corrupt_frames, write_video
+
+from livecheck import capture
+from livecheck.cli import main
+from livecheck.cli import replay as cli_replay
+from livecheck.cli import run as cli_run
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
@@ -79,7 +85,6 @@ def frames_after(lines: list[dict], event: str) -> list[int]:
 
 # --- a network camera that drops out -------------------------------------------------------------
 
-@pytest.mark.slow
 def test_replay_of_a_stream_survives_the_camera_going_away(mjpeg_server: MjpegServer, tmp_path: Path) -> None:
     out = tmp_path / "live.jsonl"
     proc = start("replay", mjpeg_server.url, "--no-models", "--jsonl", str(out))
@@ -118,7 +123,6 @@ def test_replay_of_a_stream_survives_the_camera_going_away(mjpeg_server: MjpegSe
     assert summary["frames_analysed"] == len(frames)
 
 
-@pytest.mark.slow
 def test_headless_run_reports_the_loss_and_carries_on(mjpeg_server: MjpegServer) -> None:
     proc = start("run", "--headless", "--no-models", "--source", mjpeg_server.url)
     assert proc.stderr is not None
@@ -167,3 +171,21 @@ def test_replay_skips_and_counts_corrupt_frames(tmp_path: Path) -> None:
     assert frames[15]["t"] == pytest.approx(18 / 20.0), "clip time jumps over the skipped frames"
     warning_at = next(i for i, line in enumerate(body) if line.get("event") == "warning")
     assert body[warning_at - 1]["frame"] == 14 and body[warning_at + 1]["frame"] == 15
+
+
+@pytest.mark.parametrize("command", [["replay"], ["run", "--headless", "--source"]])
+def test_a_camera_gone_for_good_ends_the_command_with_code_1(
+        mjpeg_server: MjpegServer, command: list[str], monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """The capture gives up after RetryPolicy.max_wait (30 s by default; 0.3 s here)."""
+    impatient = functools.partial(capture.open_capture, retry=capture.RetryPolicy(max_wait=0.3))
+    monkeypatch.setattr(cli_run, "open_capture", impatient)
+    monkeypatch.setattr(cli_replay, "open_capture", impatient)
+    threading.Timer(1.0, mjpeg_server.stop).start()
+    started = time.monotonic()
+    rc = main([*command, mjpeg_server.url, "--no-models"])
+    assert time.monotonic() - started < 10
+    err = capfd.readouterr().err
+    assert rc == 1
+    assert f"livecheck: error: gave up on stream {mjpeg_server.url}" in err
+    assert "Traceback" not in err
