@@ -1,6 +1,7 @@
 """Shared helpers for the Qt app tests (not a conftest: tests/conftest.py belongs to the capture tests).
 
-Importing this module makes Qt render offscreen unless the caller chose a platform already.
+Importing this module makes Qt render offscreen unless the caller chose a platform already
+(``make test`` sets QT_QPA_PLATFORM=offscreen itself; this covers a bare ``pytest``).
 """
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import os
 import time
 
 import numpy as np
+from PyQt6.QtGui import QImage
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from livecheck.hint import Hint
+from livecheck.result import FrameResult, ModelScore
 
-from livecheck.hint import Hint  # noqa: E402
-from livecheck.result import FrameResult, ModelScore  # noqa: E402
+# Only read when the QApplication is created (by pytest-qt), so setting it on import is early enough.
+if not os.environ.get("QT_QPA_PLATFORM"):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
 def make_result(
@@ -42,10 +46,8 @@ def colour_fraction(image: np.ndarray, rgb: tuple[int, int, int], tol: int = 12)
     return float(np.mean(np.all(diff <= tol, axis=-1)))
 
 
-def qimage_to_rgb(qimage) -> np.ndarray:  # noqa: ANN001 - QImage, kept untyped to avoid importing Qt here
+def qimage_to_rgb(qimage: QImage) -> np.ndarray:
     """A copy of a QImage as an RGB uint8 array."""
-    from PyQt6.QtGui import QImage  # noqa: PLC0415
-
     img = qimage.convertToFormat(QImage.Format.Format_RGB888)
     ptr = img.constBits()
     ptr.setsize(img.sizeInBytes())

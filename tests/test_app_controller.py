@@ -1,6 +1,7 @@
 """The app wired to the real pipeline and capture, in-process, offscreen."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
@@ -9,19 +10,19 @@ import cv2
 import numpy as np
 import pytest
 from app_support import make_result  # sets QT_QPA_PLATFORM=offscreen first
+from PyQt6.QtCore import Qt
 
-from PyQt6.QtCore import Qt  # noqa: E402
-
-from livecheck.app import AppOptions, run_app  # noqa: E402
-from livecheck.app import controller as controller_module  # noqa: E402
-from livecheck.app.banner import BannerLevel  # noqa: E402
-from livecheck.app.controller import AppController  # noqa: E402
-from livecheck.app.session import demo_clip_path  # noqa: E402
-from livecheck.capture import SourceEvent, SourceEventKind  # noqa: E402
-from livecheck.pipeline import PipelineConfig  # noqa: E402
+from livecheck.app import AppOptions, run_app
+from livecheck.app import controller as controller_module
+from livecheck.app.banner import BannerLevel
+from livecheck.app.controller import AppController, GcWarmUp
+from livecheck.app.session import demo_clip_path
+from livecheck.capture import SourceEvent, SourceEventKind
+from livecheck.pipeline import PipelineConfig
+from livecheck.result import ModelScore
 
 FAST = PipelineConfig(models=())
-"""Fast checks only: these tests are about the app, not the models (the stall test runs them all)."""
+"""Fast checks only: these tests are about the app, not the models (test_app_process runs them all)."""
 
 
 def _livecheck_threads() -> list[str]:
@@ -170,11 +171,6 @@ def test_no_display_is_an_error_not_an_abort(monkeypatch, capsys):
 
 
 def test_gc_is_paused_while_warming_up_then_frozen(qtbot, make_controller, demo):
-    import gc
-
-    from livecheck.app.controller import GcWarmUp
-    from livecheck.result import ModelScore
-
     ctrl = make_controller(source=demo)
     frozen_before = gc.get_freeze_count()
     warm = GcWarmUp(ctrl)

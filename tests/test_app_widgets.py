@@ -9,21 +9,19 @@ import cv2
 import numpy as np
 import pytest
 from app_support import colour_fraction, make_result, qimage_to_rgb
+from PyQt6.QtCore import Qt
 
+from livecheck.app.badges import HINT_STYLES, BadgeColumn
+from livecheck.app.bridge import ResultBridge
+from livecheck.app.display import display_available
+from livecheck.app.fade import FADE_MS
+from livecheck.app.meter import QualityMeter, model_age_text
+from livecheck.app.preview import PreviewWidget, bgr_to_qimage, letterbox
+from livecheck.app.snapshot import AutoCapture
+from livecheck.app.sparkline import Sparkline
+from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
 from livecheck.result import ModelScore
-
-QtCore = pytest.importorskip("PyQt6.QtCore")
-from PyQt6.QtCore import Qt  # noqa: E402
-
-from livecheck.app.badges import HINT_STYLES, BadgeColumn  # noqa: E402
-from livecheck.app.bridge import ResultBridge  # noqa: E402
-from livecheck.app.fade import FADE_MS  # noqa: E402
-from livecheck.app.meter import QualityMeter, model_age_text  # noqa: E402
-from livecheck.app.preview import bgr_to_qimage, letterbox  # noqa: E402
-from livecheck.app.snapshot import AutoCapture  # noqa: E402
-from livecheck.app.sparkline import Sparkline  # noqa: E402
-from livecheck.app.window import MainWindow  # noqa: E402
 
 SETTLE_MS = FADE_MS + 150
 
@@ -246,8 +244,6 @@ def test_bridge_delivers_every_source_event_in_order(qtbot):
 
 
 def test_display_available_reads_the_environment(monkeypatch, tmp_path):
-    from livecheck.app.display import display_available
-
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
@@ -261,8 +257,6 @@ def test_display_available_reads_the_environment(monkeypatch, tmp_path):
 
 
 def test_preview_keeps_a_strided_frame_alive(qtbot):
-    from livecheck.app.preview import PreviewWidget
-
     preview = PreviewWidget()
     qtbot.addWidget(preview)
     big = np.zeros((100, 200, 3), np.uint8)

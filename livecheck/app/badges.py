@@ -1,6 +1,7 @@
 """Hint badges: a coloured pill per hint with a drawn icon and an action in plain words.
 
-Badges follow the DEBOUNCED hint set (``FrameResult.hints``) and fade in and out (see fade.py). Icons are painted, not font glyphs, so they look the same everywhere.
+Badges follow the DEBOUNCED hint set (``FrameResult.hints``) and fade in and out (see fade.py).
+Icons are painted, not font glyphs, so they look the same everywhere.
 """
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from livecheck.app.fade import FadingWidget
 
-
 MAX_CHARS = 96
 """Longer messages (a stream URL, an OS error) are cut so the banner never widens the window."""
 

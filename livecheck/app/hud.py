@@ -10,7 +10,6 @@ from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from livecheck.app.sparkline import Sparkline
 from livecheck.result import FrameResult
 
-
 HUD_COLUMNS = 56
 """Longer lines (a model's unavailability reason, say) are cut so the HUD never widens the window."""
 

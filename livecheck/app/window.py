@@ -14,8 +14,8 @@ from PyQt6.QtGui import QCloseEvent, QKeyEvent
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from livecheck.app.badges import BadgeColumn
-from livecheck.app.bridge import ResultBridge
 from livecheck.app.banner import Banner, BannerLevel
+from livecheck.app.bridge import ResultBridge
 from livecheck.app.hud import DisplayStats, Hud
 from livecheck.app.meter import QualityMeter
 from livecheck.app.preview import PreviewWidget
