@@ -125,7 +125,8 @@ class AppController(QObject):
         if self.options.kiosk:
             # Kiosks often run X with no window manager, which ignores the fullscreen request:
             # cover the screen explicitly as well.
-            self.window.setGeometry(self.window.screen().geometry())
+            if (screen := self.window.screen()) is not None:
+                self.window.setGeometry(screen.geometry())
             self.window.showFullScreen()
         else:
             self.window.show()

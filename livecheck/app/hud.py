@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from livecheck.app.sparkline import Sparkline
 from livecheck.result import FrameResult
+
+if TYPE_CHECKING:
+    from livecheck.pipeline import PipelineStats
 
 HUD_COLUMNS = 56
 """Longer lines (a model's unavailability reason, say) are cut so the HUD never widens the window."""
@@ -24,9 +28,9 @@ class DisplayStats:
     max_own_stall_ms: float
 
 
-def format_hud(result: FrameResult | None, pipeline_stats: object | None, display: DisplayStats,
+def format_hud(result: FrameResult | None, pipeline_stats: PipelineStats | None, display: DisplayStats,
                now: float) -> str:
-    """The HUD text. ``pipeline_stats`` is a PipelineStats (duck-typed: fields read by name)."""
+    """The HUD text; the pipeline's lines are left out when no pipeline runs."""
     lines: list[str] = []
     if pipeline_stats is not None:
         st = pipeline_stats
@@ -79,7 +83,7 @@ class Hud(QFrame):
     def add_quality(self, quality: float, t: float) -> None:
         self.sparkline.add(quality, t)
 
-    def refresh(self, result: FrameResult | None, pipeline_stats: object | None,
+    def refresh(self, result: FrameResult | None, pipeline_stats: PipelineStats | None,
                 display: DisplayStats) -> None:
         if self.isVisible():
             self.label.setText(format_hud(result, pipeline_stats, display, time.monotonic()))
