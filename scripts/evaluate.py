@@ -3,8 +3,9 @@
     python scripts/evaluate.py [--quick] [--json] [--only hints,iqa]
 
 Sections: `hints` (recall per hint on real defective photos, false-hint rate on clean ones,
-eval_hints.py) and `iqa` (SROCC of NIMA, DIQA, BRISQUE and OpenCV's LIVE BRISQUE against
-distortion level on the held-out photos, eval_iqa.py).
+eval_hints.py), `iqa` (SROCC of NIMA, DIQA, BRISQUE and OpenCV's LIVE BRISQUE against
+distortion level on the held-out photos, eval_iqa.py) and `brisque_real` (our BRISQUE vs the
+LIVE model on real defective photos, eval_brisque.py).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SECTIONS = {"hints": "eval_hints", "iqa": "eval_iqa"}
+SECTIONS = {"hints": "eval_hints", "iqa": "eval_iqa", "brisque_real": "eval_brisque"}
 
 
 def main(argv: list[str] | None = None) -> int:
