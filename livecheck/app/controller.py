@@ -149,10 +149,9 @@ class AppController(QObject):
     def _print_summary(self) -> None:
         if self.first_frame_s is None:
             return
-        stats = self.session.last_stats
-        pipeline = f"{stats.analysed} frames analysed, {stats.dropped} dropped; " if stats else ""
-        stall = self.window.stall
-        print(f"livecheck: {pipeline}{self.bridge.delivered} shown, max event-loop stall "
+        session, stall = self.session, self.window.stall
+        print(f"livecheck: {session.analysed} frames analysed, {session.dropped} dropped; "
+              f"{self.bridge.delivered} shown, max event-loop stall "
               f"{stall.max_stall_ms:.0f} ms ({stall.max_own_stall_ms:.0f} ms not waiting for a CPU)",
               file=sys.stderr, flush=True)
 

@@ -50,8 +50,9 @@ class SourceSession(QObject):
         self.spec: str | None = None
         self.description = ""
         """What the running source is, in words (from the capture)."""
-        self.last_stats: PipelineStats | None = None
-        """The figures of the most recently stopped pipeline (for the exit summary)."""
+        self.analysed = 0
+        self.dropped = 0
+        """Frames analysed and dropped by every pipeline stopped so far (a looping clip runs many)."""
         self._closed = False
         self._lifecycle = ThreadPoolExecutor(max_workers=1, thread_name_prefix="livecheck-source")
 
@@ -113,4 +114,6 @@ class SourceSession(QObject):
             pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:
             pipeline.stop()
-            self.last_stats = pipeline.stats
+            stats = pipeline.stats
+            self.analysed += stats.analysed
+            self.dropped += stats.dropped
