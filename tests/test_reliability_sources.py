@@ -189,3 +189,27 @@ def test_a_camera_gone_for_good_ends_the_command_with_code_1(
     assert rc == 1
     assert f"livecheck: error: gave up on stream {mjpeg_server.url}" in err
     assert "Traceback" not in err
+
+
+def test_interrupting_a_replay_while_it_reconnects(mjpeg_server: MjpegServer, tmp_path: Path) -> None:
+    out = tmp_path / "live.jsonl"
+    proc = start("replay", mjpeg_server.url, "--no-models", "--jsonl", str(out))
+    try:
+        wait_until(lambda: sum("frame" in line for line in complete_lines(out)) >= 5, 20, "first frames")
+        mjpeg_server.stop()
+        wait_until(lambda: any(line.get("event") == "lost" for line in complete_lines(out)), 5, "lost event")
+        time.sleep(0.3)  # in the backoff between reconnect attempts
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # an impatient second Ctrl-C changes nothing
+        _, err = proc.communicate(timeout=10)
+        assert time.monotonic() - sent < 1.0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["interrupted"] is True and summary["source_losses"] == 1
+    assert summary["source_reconnects"] == 0
