@@ -10,9 +10,12 @@ After Kim et al. 2019 ("Deep CNN-based blind image quality predictor"), shrunk t
   low-pass itself (centred), which keeps the exposure that a pure high-pass would throw away.
 * stage 1: a 5-conv trunk learns the objective error map between the distorted view and its clean
   reference (sqrt of the 8x8-pooled absolute grey difference, at 1/8 resolution) -- no scores.
-* stage 2: two more convs, global average pooling and two dense layers regress the quality
-  target (distortions.quality_target: MS-SSIM x SSIM against the clean photo, a full-reference
-  measure -- NOT human opinion), with the error-map loss kept as a regulariser.
+* stage 2: two more convs, global average pooling (plus five global exposure statistics of the
+  grey input: mean, std, mean |high-pass|, clipped-white and clipped-black fractions) and two
+  dense layers regress the quality target (distortions.quality_target: MS-SSIM x SSIM against the
+  clean photo, a full-reference measure -- NOT human opinion). Loss: MSE to the target + a hinge
+  ranking loss between views of the same photo and kind + 0.1 x the error-map loss.
+* batch norm during training, folded into the convs for export.
 
 Needs the ``train`` extra (torch) and litert-torch for the export.
 """
@@ -39,41 +42,55 @@ INPUT_SIZE = 224
 ERROR_STRIDE = 8
 
 
-def _gaussian_kernel(sigma: float, radius: int) -> torch.Tensor:
+def _gaussian_1d(sigma: float, radius: int) -> torch.Tensor:
     x = torch.arange(-radius, radius + 1, dtype=torch.float32)
     g = torch.exp(-(x**2) / (2 * sigma**2))
-    g = g / g.sum()
-    return (g[:, None] * g[None, :])[None, None]
+    return g / g.sum()
 
 
 def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1), nn.ReLU(inplace=True))
+    """3x3 conv + batch norm + ReLU; :meth:`DiqaNet.fuse` folds the norm into the conv for export."""
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
 
 
 class DiqaNet(nn.Module):
     """uint8 RGB NHWC in; (score in [0, 1], error map [N, 1, S/8, S/8]) out."""
 
+    N_STATS = 5
+
     def __init__(self) -> None:
         super().__init__()
         self.register_buffer("grey_weights", torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1))
-        self.register_buffer("lowpass", _gaussian_kernel(2.0, 4))
+        # A 9x9 Gaussian (sigma 2), applied as two 1-D passes: the same filter, 2.5x less run time.
+        self.register_buffer("lowpass", _gaussian_1d(2.0, 4), persistent=False)
         self.trunk = nn.Sequential(
             _conv(2, 16, 2), _conv(16, 32, 2), _conv(32, 32), _conv(32, 64, 2), _conv(64, 64))
         self.error_head = nn.Conv2d(64, 1, 1)
         self.tail = nn.Sequential(_conv(64, 96, 2), _conv(96, 96))
-        self.regressor = nn.Sequential(nn.Linear(96 + 64, 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
+        self.regressor = nn.Sequential(nn.Linear(96 + 64 + self.N_STATS, 64), nn.ReLU(inplace=True),
+                                       nn.Linear(64, 1))
 
-    def planes(self, rgb_u8: torch.Tensor) -> torch.Tensor:
+    def planes(self, rgb_u8: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(2-plane network input: high-pass and centred low-pass grey; global exposure statistics)."""
         x = rgb_u8.to(torch.float32).permute(0, 3, 1, 2) * (1.0 / 255.0)
         grey = (x * self.grey_weights).sum(dim=1, keepdim=True)
-        low = F.conv2d(F.pad(grey, (4, 4, 4, 4), mode="replicate"), self.lowpass)
-        return torch.cat([(grey - low) * 8.0, (low - 0.5) * 2.0], dim=1)
+        low = F.pad(grey, (4, 4, 4, 4), mode="replicate")
+        low = F.conv2d(F.conv2d(low, self.lowpass.view(1, 1, 1, 9)), self.lowpass.view(1, 1, 9, 1))
+        high = grey - low
+        mean = grey.mean(dim=(2, 3))
+        std = torch.sqrt(((grey - mean[:, :, None, None]) ** 2).mean(dim=(2, 3)) + 1e-6)
+        stats = torch.cat([mean, std * 2.0, high.abs().mean(dim=(2, 3)) * 10.0,
+                           (grey > 0.97).to(torch.float32).mean(dim=(2, 3)),
+                           (grey < 0.03).to(torch.float32).mean(dim=(2, 3))], dim=1)
+        return torch.cat([high * 8.0, (low - 0.5) * 2.0], dim=1), stats
 
     def forward_both(self, rgb_u8: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        feat = self.trunk(self.planes(rgb_u8))
+        planes, stats = self.planes(rgb_u8)
+        feat = self.trunk(planes)
         error_map = self.error_head(feat)
         deep = self.tail(feat)
-        pooled = torch.cat([deep.mean(dim=(2, 3)), feat.mean(dim=(2, 3))], dim=1)
+        pooled = torch.cat([deep.mean(dim=(2, 3)), feat.mean(dim=(2, 3)), stats], dim=1)
         score = torch.sigmoid(self.regressor(pooled))
         return score[:, 0], error_map
 
@@ -81,6 +98,16 @@ class DiqaNet(nn.Module):
         """What the .tflite computes: ``[N, 1]`` quality score, higher is better."""
         score, _ = self.forward_both(rgb_u8)
         return score[:, None]
+
+    def fuse(self) -> "DiqaNet":
+        """Fold every batch norm into its conv (eval mode), so the exported graph is plain convs."""
+        from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+        self.eval()
+        for block in [*self.trunk, *self.tail]:
+            block[0] = fuse_conv_bn_eval(block[0], block[1])
+            block[1] = nn.Identity()
+        return self
 
 
 def error_maps(views_rgb: np.ndarray, ref_grey: np.ndarray) -> np.ndarray:
@@ -93,6 +120,24 @@ def error_maps(views_rgb: np.ndarray, ref_grey: np.ndarray) -> np.ndarray:
     return np.sqrt(pooled)[:, None].astype(np.float32)
 
 
+def _groups(ts: iqa_dataset.TrainSet) -> list[np.ndarray]:
+    """Indices of the views of one photo and one kind (iqa_dataset builds them consecutively)."""
+    starts = [0] + [i for i in range(1, len(ts)) if ts.kinds[i] != ts.kinds[i - 1]]
+    return [np.arange(a, b) for a, b in zip(starts, starts[1:] + [len(ts)])]
+
+
+def rank_loss(score: torch.Tensor, level: torch.Tensor, target: torch.Tensor,
+              group: torch.Tensor) -> torch.Tensor:
+    """Hinge loss on pairs of one photo and kind: the less distorted view must score higher by at
+    least half the target gap. This is what the evaluation (SROCC within photo and kind) rewards."""
+    better = (group[:, None] == group[None, :]) & (level[:, None] < level[None, :])
+    if not bool(better.any()):
+        return score.sum() * 0.0
+    margin = 0.5 * (target[:, None] - target[None, :]).clamp(min=0.0)
+    gap = score[:, None] - score[None, :]
+    return F.relu(margin - gap)[better].mean()
+
+
 def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batch: int,
           seed: int, max_steps: int | None = None) -> DiqaNet:
     torch.manual_seed(seed)
@@ -101,22 +146,28 @@ def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batc
     emaps = torch.from_numpy(error_maps(ts.views, ts.ref_grey))
     views = torch.from_numpy(ts.views)
     targets = torch.from_numpy(ts.targets)
-    n = len(ts)
+    levels = torch.from_numpy(ts.levels)
+    groups = _groups(ts)
+    group_of = torch.from_numpy(np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)]))
+    per_batch = max(1, batch // 4)  # ~4 views per photo and kind
 
     def run_stage(epochs: int, params: list[nn.Parameter], lr: float, score_weight: float, name: str) -> None:
-        opt = torch.optim.Adam(params, lr=lr)
-        total = max(1, epochs * (n // batch))
+        opt = torch.optim.Adam(params, lr=lr, weight_decay=1e-5)
+        steps_per_epoch = max(1, len(groups) // per_batch)
+        total = max(1, epochs * steps_per_epoch)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total, pct_start=0.15)
         step = 0
+        net.train()
         for epoch in range(epochs):
-            order = rng.permutation(n)
+            order = rng.permutation(len(groups))
             t0, losses = time.time(), []
-            for b in range(n // batch):
-                idx = torch.from_numpy(order[b * batch:(b + 1) * batch])
+            for b in range(steps_per_epoch):
+                idx = torch.from_numpy(np.concatenate([groups[g] for g in order[b * per_batch:(b + 1) * per_batch]]))
                 score, emap = net.forward_both(views[idx])
                 loss = F.mse_loss(emap, emaps[idx])
                 if score_weight:
-                    loss = 0.1 * loss + score_weight * F.mse_loss(score, targets[idx])
+                    loss = (0.1 * loss + score_weight * F.mse_loss(score, targets[idx])
+                            + rank_loss(score, levels[idx], targets[idx], group_of[idx]))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -129,8 +180,8 @@ def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batc
                   f"({time.time() - t0:.0f} s)", flush=True)
 
     stage1 = [*net.trunk.parameters(), *net.error_head.parameters()]
-    run_stage(stage1_epochs, stage1, 2e-3, 0.0, "stage 1 (error map)")
-    run_stage(stage2_epochs, list(net.parameters()), 1e-3, 1.0, "stage 2 (score)")
+    run_stage(stage1_epochs, stage1, 3e-3, 0.0, "stage 1 (error map)")
+    run_stage(stage2_epochs, list(net.parameters()), 2e-3, 1.0, "stage 2 (score)")
     return net.eval()
 
 
@@ -138,7 +189,7 @@ def export(net: nn.Module, path: Path) -> None:
     import litert_torch
 
     sample = (torch.zeros(1, INPUT_SIZE, INPUT_SIZE, 3, dtype=torch.uint8),)
-    edge = litert_torch.convert(net.eval(), sample)
+    edge = litert_torch.convert(net.fuse() if isinstance(net, DiqaNet) else net.eval(), sample)
     path.parent.mkdir(parents=True, exist_ok=True)
     edge.export(str(path))
 
@@ -148,16 +199,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "models" / "diqa.tflite")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--levels-per-kind", type=int, default=4)
-    ap.add_argument("--stage1-epochs", type=int, default=3)
-    ap.add_argument("--stage2-epochs", type=int, default=6)
+    ap.add_argument("--stage1-epochs", type=int, default=2)
+    ap.add_argument("--stage2-epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="a few steps on two photos, no cache")
+    ap.add_argument("--from-state", type=Path, help="export this saved state dict, no training")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
     train_photos, _ = distortions.split_photos()
-    if args.smoke:
+    if args.from_state:
+        net = DiqaNet()
+        state = torch.load(args.from_state, map_location="cpu", weights_only=True)
+        state.pop("lowpass", None)  # older states stored the (fixed) filter
+        net.load_state_dict(state, strict=True)
+    elif args.smoke:
         ts = iqa_dataset.build(train_photos[:2], INPUT_SIZE, args.seed, 1, verbose=False)
         net = train(ts, 1, 1, 8, args.seed, max_steps=2)
     else:
