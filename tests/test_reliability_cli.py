@@ -109,7 +109,7 @@ def test_frame_rate_must_be_positive_and_finite(argv: list[str], capfd: pytest.C
 
 def test_unreachable_stream_in_a_real_process() -> None:
     url = f"http://127.0.0.1:{closed_port()}/x.mjpg"
-    proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", url], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", url], check=False, capture_output=True, text=True,
                           timeout=30, env=ENV)
     assert proc.returncode == 2
     assert proc.stdout == ""
@@ -197,7 +197,7 @@ def test_score_with_broken_model_files(tmp_path: Path, how: str) -> None:
     weights = broken_weights(tmp_path / "weights", how)
     image = photo(tmp_path / "p.jpg")
     proc = subprocess.run([sys.executable, "-m", "livecheck", "score", "--json", "--weights-dir", str(weights),
-                           str(image)], capture_output=True, text=True, timeout=60, env=ENV)
+                           str(image)], check=False, capture_output=True, text=True, timeout=60, env=ENV)
     assert proc.returncode == 0, proc.stderr
     check_model_warnings(proc.stderr, how)
     (record,) = map(json.loads, proc.stdout.splitlines())
@@ -215,7 +215,7 @@ def test_replay_with_broken_model_files(tmp_path: Path, pace: bool) -> None:
     out = tmp_path / "r.jsonl"
     proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", str(clip), "--weights-dir", str(weights),
                            "--jsonl", str(out), *([] if pace else ["--no-pace"])],
-                          capture_output=True, text=True, timeout=60, env=ENV)
+                          check=False, capture_output=True, text=True, timeout=60, env=ENV)
     assert proc.returncode == 0, proc.stderr
     check_model_warnings(proc.stderr, "garbage")
     lines = [json.loads(line) for line in out.read_text().splitlines()]

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from livecheck.capture import SourceEvent, open_capture
-from livecheck.cli.options import ModelWarnings, add_analysis_options, config_from_args, frame_rate
+from livecheck.cli.options import (
+    ModelWarnings,
+    add_analysis_options,
+    config_from_args,
+    frame_rate,
+)
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
 from livecheck.pipeline import Pipeline
