@@ -24,9 +24,12 @@ from mjpeg_server import MjpegServer  # tests/ is on sys.path
 from test_capture_video import _corrupt_frames, write_video
 
 from livecheck import capture
+from livecheck.capture import SourceEvent, SourceEventKind
 from livecheck.cli import main
 from livecheck.cli import replay as cli_replay
 from livecheck.cli import run as cli_run
+from livecheck.cli.replay import FrameOrder
+from livecheck.result import FrameResult
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
@@ -214,3 +217,29 @@ def test_interrupting_a_replay_while_it_reconnects(mjpeg_server: MjpegServer, tm
     summary = lines[-1]["summary"]
     assert summary["interrupted"] is True and summary["source_losses"] == 1
     assert summary["source_reconnects"] == 0
+
+
+def test_events_are_put_back_among_the_frames_where_they_happened() -> None:
+    written: list[str] = []
+    order = FrameOrder(lambda item: written.append(
+        item.message if isinstance(item, SourceEvent) else f"frame {item.seq}"))
+
+    def frame(seq: int) -> FrameResult:
+        return FrameResult(seq=seq, t_media=seq / 25, t_capture=0.0, t_done=0.0, metrics={},
+                           frame_hints=frozenset(), hints=frozenset(), quality=50.0)
+
+    def event(message: str) -> SourceEvent:
+        return SourceEvent(SourceEventKind.WARNING, message, 0.0)
+
+    order.event(0, event("opened"))
+    order.frame(frame(0))
+    order.event(3, event("skipped, before frame 3"))  # reported while frames 1-2 wait for analysis
+    order.event(5, event("lost after frame 4"))
+    order.frame(frame(1))
+    order.frame(frame(2))
+    order.frame(frame(4))  # frame 3 was dropped: the event before it still comes first
+    order.event(7, event("ended"))  # frames 5 and 6 were never analysed
+    assert written == ["opened", "frame 0", "frame 1", "frame 2", "skipped, before frame 3", "frame 4",
+                       "lost after frame 4"]
+    order.flush()
+    assert written[-1] == "ended"
