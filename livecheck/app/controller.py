@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from PyQt6.QtCore import QObject, Qt, QTimer
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication
 
 from livecheck.app.banner import BannerLevel
@@ -28,6 +28,8 @@ WATCH_MS = 250
 """How often the controller checks whether the source has ended or died."""
 RETRY_S = 2.0
 """Kiosk mode: wait this long before opening a failed source again."""
+WARM_S = 5.0
+"""Longest start-up: after this long from the first frame the app counts as warm regardless."""
 SCREENSHOT_GUARD_S = 20.0
 """--screenshot: give up (exit 1) if no screenshot was taken this long after --after."""
 
@@ -50,6 +52,10 @@ def _is_clip(spec: str) -> bool:
 
 class AppController(QObject):
     """Owns the window, the bridge and the source session for one run of the app."""
+
+    warmed_up = pyqtSignal()
+    """Emitted once, when the first learned-model score is on screen (the models have loaded), or
+    WARM_S after the first frame when none arrives. Stalls before it are start-up stalls."""
 
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
@@ -87,6 +93,11 @@ class AppController(QObject):
         self._retry.timeout.connect(lambda: self.session.open_later(self._retry_spec))
         self._retry_spec = ""
         self._signals = SignalQuit(self._on_signal, self)
+        self._warm = False
+        self.bridge.result.connect(self._check_warm)
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self._become_warm)
         self._screenshot_guard = QTimer(self)
         self._screenshot_guard.setSingleShot(True)
         self._screenshot_guard.timeout.connect(self._no_frame_for_screenshot)
@@ -139,6 +150,7 @@ class AppController(QObject):
         self._shut_down = True
         self._watch.stop()
         self._retry.stop()
+        self._warm_timer.stop()
         self._screenshot_guard.stop()
         self.window.close()
         self.session.close()
@@ -150,10 +162,14 @@ class AppController(QObject):
         if self.first_frame_s is None:
             return
         session, stall = self.session, self.window.stall
+        warm_up = ""
+        if self._warm:
+            warm_up = (f"; while starting up (models loading) {stall.warmup_max_stall_ms:.0f} ms "
+                       f"({stall.warmup_max_own_stall_ms:.0f} ms)")
         print(f"livecheck: {session.analysed} frames analysed, {session.dropped} dropped; "
               f"{self.bridge.delivered} shown, max event-loop stall "
-              f"{stall.max_stall_ms:.0f} ms ({stall.max_own_stall_ms:.0f} ms not waiting for a CPU)",
-              file=sys.stderr, flush=True)
+              f"{stall.max_stall_ms:.0f} ms ({stall.max_own_stall_ms:.0f} ms not waiting for a CPU)"
+              f"{warm_up}", file=sys.stderr, flush=True)
 
     def exec(self) -> int:
         """Run the Qt event loop until ``quit``; returns the exit code."""
@@ -184,15 +200,30 @@ class AppController(QObject):
     # -- reactions -------------------------------------------------------------------------
     def _on_first_paint(self, _t: float) -> None:
         self.first_frame_s = seconds_since_process_start()
-        self.window.stall.reset()  # start-up work (window mapping, fonts) is not a stall
+        self.window.stall.reset()  # mapping the window and loading fonts come before the picture
+        self._warm_timer.start(int(WARM_S * 1000))
         print(f"livecheck: watching {self.session.description} — first frame on screen "
               f"{self.first_frame_s:.2f} s after start", file=sys.stderr, flush=True)
         if self.options.screenshot is not None:
             QTimer.singleShot(int(self.options.after_s * 1000), self._take_screenshot)
 
+    def _check_warm(self, result: FrameResult) -> None:
+        if result.models and self.first_frame_s is not None:
+            self._become_warm()
+
+    def _become_warm(self) -> None:
+        if self._warm:
+            return
+        self._warm = True
+        self._warm_timer.stop()
+        self.bridge.result.disconnect(self._check_warm)
+        self.window.stall.mark_warm()
+        self.warmed_up.emit()
+
     def _take_screenshot(self) -> None:
         path = self.options.screenshot
         assert path is not None
+        self.window.stall.stop()  # grabbing and PNG-encoding the window ends the run: not a stall
         if not self.window.grab().save(str(path)):
             print(f"livecheck: error: cannot write screenshot {path}", file=sys.stderr)
             self.quit(1)
@@ -266,31 +297,22 @@ class GcWarmUp(QObject):
 
     A full collection walks every tracked object; with Qt, NumPy, OpenCV and MediaPipe loaded it
     took 15-40 ms here, in whichever thread set it off (often the model thread importing
-    MediaPipe, GIL held), and the event loop stalled for as long. During start-up (until the
-    first model score, or ``WARM_S``) nothing is collected; then everything alive is frozen out
-    of the collector's sight, so later collections only walk what was made since.
+    MediaPipe, GIL held), and the event loop stalled for as long. Until the controller says it
+    is warm nothing is collected; then everything alive is frozen out of the collector's sight,
+    so later collections only walk what was made since.
     """
-
-    WARM_S = 5.0
 
     def __init__(self, controller: AppController) -> None:
         super().__init__(controller)
-        self._bridge = controller.bridge
         self._done = False
         gc.disable()
-        self._bridge.result.connect(self._on_result)
-        QTimer.singleShot(int(self.WARM_S * 1000), self.finish)
-
-    def _on_result(self, result: FrameResult) -> None:
-        if result.models:
-            self.finish()
+        controller.warmed_up.connect(self.finish)
 
     def finish(self) -> None:
         """Freeze and re-enable the collector (idempotent)."""
         if self._done:
             return
         self._done = True
-        self._bridge.result.disconnect(self._on_result)
         gc.freeze()
         gc.enable()
 

@@ -41,6 +41,8 @@ class StallMeter(QObject):
         self._last_wait: float | None = None
         self.max_stall_ms = 0.0
         self.max_own_stall_ms = 0.0
+        self.warmup_max_stall_ms = 0.0
+        self.warmup_max_own_stall_ms = 0.0
         self.ticks = 0
 
     def start(self) -> None:
@@ -55,6 +57,11 @@ class StallMeter(QObject):
         self.max_stall_ms = 0.0
         self.max_own_stall_ms = 0.0
         self.ticks = 0
+
+    def mark_warm(self) -> None:
+        """Keep the start-up maxima apart (``warmup_*``) and measure the steady state from here."""
+        self.warmup_max_stall_ms, self.warmup_max_own_stall_ms = self.max_stall_ms, self.max_own_stall_ms
+        self.max_stall_ms = self.max_own_stall_ms = 0.0
 
     def _tick(self) -> None:
         now = time.perf_counter()
