@@ -272,6 +272,8 @@ def _webp_header(data: bytes) -> ImageHeader:
         width, height = struct.unpack("<HH", data[26:30])
         return ImageHeader(ImageFormat.WEBP, width & 0x3FFF, height & 0x3FFF)
     if chunk == b"VP8L":
+        if len(data) < 25:
+            raise struct.error("short VP8L chunk")
         b0, b1, b2, b3 = data[21:25]
         width = 1 + (b0 | (b1 & 0x3F) << 8)
         height = 1 + (b1 >> 6 | b2 << 2 | (b3 & 0x0F) << 10)
@@ -293,6 +295,8 @@ def _tiff_header(data: bytes) -> ImageHeader:
     for i in range(count):
         tag, kind, _n = struct.unpack(endian + "HHI", data[ifd + 2 + 12 * i:ifd + 10 + 12 * i])
         if tag in (256, 257):  # ImageWidth, ImageLength: SHORT or LONG
+            if tag in size:  # decoders take the first, so a repeat could smuggle a huge size past us
+                raise struct.error("repeated TIFF size tag")
             value_at = ifd + 10 + 12 * i
             fmt = endian + ("H" if kind == 3 else "I")
             (size[tag],) = struct.unpack(fmt, data[value_at:value_at + struct.calcsize(fmt)])

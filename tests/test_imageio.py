@@ -312,3 +312,22 @@ def test_iter_image_paths_expands_files_folders_and_globs(tmp_path: Path) -> Non
 def test_empty_folder_is_an_error_entry(tmp_path: Path) -> None:
     (entry,) = iter_image_paths([tmp_path])
     assert isinstance(entry, ImageReadError) and "no images" in str(entry)
+
+
+def test_truncated_webp_header_is_an_image_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "cut.webp"
+    path.write_bytes(b"RIFFr\x07\x00\x00WEBPVP8Le\x07\x00\x00/\x1f\xc0")
+    with pytest.raises(ImageReadError):
+        read_image(path)
+
+
+def test_tiff_with_a_repeated_size_tag_is_refused_before_decoding(tmp_path: Path) -> None:
+    w = h = 20000
+    raw = zlib.compress(bytes(w * h // 100), 9)
+    tags = [(256, w), (257, h), (258, 8), (259, 8), (262, 1), (273, 8 + 2 + 12 * 10 + 4), (277, 1),
+            (278, h), (279, len(raw)), (257, 1)]
+    ifd = struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", t, 4, 1, v) for t, v in tags)
+    path = tmp_path / "dup.tif"
+    path.write_bytes(b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0) + raw)
+    with pytest.raises(ImageReadError, match="header"):
+        read_image(path)
