@@ -25,7 +25,7 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                        help="override one threshold (repeatable), e.g. --set dark_on=40")
     group.add_argument("--disable", action="append", default=[], metavar="HINT",
-                       help="never show this hint (repeatable), e.g. --disable noisy")
+                       help="never show these hints (repeatable or comma-separated), e.g. --disable noisy")
     group.add_argument("--no-models", action="store_true",
                        help="fast checks only: do not load NIMA, DIQA or BRISQUE")
     group.add_argument("--models", type=_model_list, default=tuple(ModelName), metavar="LIST",
@@ -58,7 +58,8 @@ def _model_list(text: str) -> tuple[ModelName, ...]:
 
 def thresholds_from_args(args: argparse.Namespace) -> Thresholds:
     """Defaults, then the TOML file, then --set and --disable (raises ValueError, one line)."""
-    return load_thresholds(args.thresholds, args.overrides, disabled=args.disable)
+    disabled = [name for arg in args.disable for name in arg.split(",") if name.strip()]
+    return load_thresholds(args.thresholds, args.overrides, disabled=disabled)
 
 
 def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> PipelineConfig:
