@@ -8,6 +8,10 @@ between a model's quality (oriented so higher is better) and the *negated* level
 (1.0 = the model orders the five strengths perfectly); these are averaged per kind, and the overall
 figure is the mean over kinds. Every model in ``livecheck.models.ModelName`` that loads is
 measured, and so is the peer users would reach for: OpenCV contrib's BRISQUE with its LIVE model.
+
+A sanity check on real degradations is added: the fraction of (clean, degraded) pairs of real
+photos -- Nam et al.'s high-ISO noise crops and Levin et al.'s camera-shake blur -- in which the
+clean photo gets the better score.
 """
 from __future__ import annotations
 
@@ -94,6 +98,17 @@ def _peer_scorer() -> Scorer | str:
     return Scorer(PEER_NAME, quality, lambda: None)
 
 
+def _real_pairs(shared_root: Path) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """(clean, degraded) pairs of REAL photos: Nam's high-ISO crops and Levin's camera-shake blur."""
+    real = shared_root / "data" / "real"
+    nam = [(real / "noise" / "Nam" / "gt" / p.name.replace("_noise", "_gt"), p)
+           for p in sorted((real / "noise" / "Nam" / "noisy").glob("*.png"))]
+    levin = [(real / "blur" / "Levin09" / "gt" / f"{p.name.split('_')[0]}.png", p)
+             for p in sorted((real / "blur" / "Levin09" / "blurred").glob("*.png"))]
+    return {name: [(distortions.load_photo(a), distortions.load_photo(b)) for a, b in pairs if a.exists()]
+            for name, pairs in (("nam_real_noise", nam), ("levin_real_shake", levin))}
+
+
 def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
     """SROCC per kind and overall for every loadable model and the OpenCV BRISQUE peer."""
     _, heldout = distortions.split_photos(shared_root)
@@ -109,6 +124,7 @@ def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
         else:
             unavailable[name] = candidate
     t0 = time.time()
+    real: dict[str, dict[str, float]] = {}
     try:
         for sample in distortions.iter_samples(heldout, seed=EVAL_SEED):
             key = (f"{sample.photo.parent.name}/{sample.photo.name}", sample.kind)
@@ -118,6 +134,11 @@ def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
                 s.seconds += time.perf_counter() - t
                 s.calls += 1
                 s.scores.setdefault(key, []).append((sample.level, q))
+        pairs = _real_pairs(shared_root or distortions.default_shared_root())
+        for s in scorers:
+            real[s.name] = {
+                set_name: float(np.mean([s.quality(clean) > s.quality(bad) for clean, bad in set_pairs]))
+                for set_name, set_pairs in pairs.items() if set_pairs}
     finally:
         for s in scorers:
             s.close()
@@ -133,6 +154,7 @@ def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
             "srocc_min_kind": min(means, key=means.get),
             "srocc_per_kind": means,
             "ms_per_image": 1e3 * s.seconds / max(1, s.calls),
+            "real_pairs_clean_wins": real.get(s.name, {}),
         }
     return {
         "photos": len(heldout),
@@ -154,6 +176,10 @@ def _table(result: dict) -> str:
             f"{result['models'][n]['srocc_per_kind'].get(kind, float('nan')):22.3f}" for n in names))
     lines.append(f"{'MEAN':16s}" + "".join(f"{result['models'][n]['srocc_mean']:22.3f}" for n in names))
     lines.append(f"{'ms/image':16s}" + "".join(f"{result['models'][n]['ms_per_image']:22.1f}" for n in names))
+    lines.append("real (clean, degraded) pairs: fraction where the clean photo scores better")
+    for set_name in ("nam_real_noise", "levin_real_shake"):
+        lines.append(f"{set_name:16s}" + "".join(
+            f"{result['models'][n]['real_pairs_clean_wins'].get(set_name, float('nan')):22.2f}" for n in names))
     for name, reason in result["unavailable"].items():
         lines.append(f"{name}: unavailable ({reason})")
     return "\n".join(lines)
