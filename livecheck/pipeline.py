@@ -14,6 +14,8 @@ the clip's own clock reaches that model's next slot, so a replay is deterministi
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections import deque
@@ -188,6 +190,7 @@ class _ModelThread(threading.Thread):
             self._cond.notify()
 
     def run(self) -> None:
+        _lower_own_priority()  # when both compete for a core, the per-frame checks should win
         self._bank.load()  # here, not in start(): MediaPipe start-up must not delay the first frame
         schedule = _ModelSchedule(self._rates, self._bank.names)
         try:
@@ -214,6 +217,20 @@ class _ModelThread(threading.Thread):
                     schedule.ran(name, time.monotonic())
         finally:
             self._bank.close()
+
+
+def _lower_own_priority(niceness: int = 5) -> None:
+    """Make the calling thread nicer to the scheduler (Linux: niceness is per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the default priority will do
+        pass
+
+
+GIL_SWITCH_INTERVAL_S = 0.001
+"""How long a thread may hold the GIL before another is let in (Python's default is 5 ms).
+BRISQUE's feature code is a chain of short numpy calls: with the default, the worker could wait
+up to 5 ms behind it; with 1 ms, its capture-to-hint latency stays flat while models run."""
 
 
 class Pipeline:
@@ -254,6 +271,7 @@ class Pipeline:
         self._capture.start()  # first: a source that cannot be opened must not wait for the models
         if self._config.models and self._capture.live:
             self._model_thread = _ModelThread(self._bank, self._config.rates_hz)
+            sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
         elif self._config.models:
             self._bank.load()  # offline: the worker runs the models itself, deterministically
         if self._model_thread is not None:
