@@ -36,7 +36,6 @@ BOMB_MARGIN_MB = 250
 """Extra peak memory allowed over the same command on one small photo: a decoded 40000x40000
 bomb would need 4800 MB. (Measured as a difference because a child's ru_maxrss can include
 memory of the large test process it was forked from.)"""
-"""Python + numpy + OpenCV score a small batch in ~70-150 MB; a decoded 40000x40000 BGR is 4.8 GB."""
 
 
 def photo(height: int = 240, width: int = 320, seed: int = 0) -> np.ndarray:
