@@ -1,12 +1,13 @@
-"""The per-frame fast checks: sharpness, exposure, noise and contrast in about a millisecond.
+"""The per-frame fast checks: sharpness, exposure and noise in a millisecond or two.
 
 ``assess(frame)`` is the hot path. It reads the frame twice, cheaply:
 
 * once through one downscale to a fixed *analysis size* (long side 256 px; smaller frames are used
   as they are). Sharpness, exposure and contrast are measured there, so a threshold holds for
   640x480 and 3840x2160 alike: blur is judged as a fraction of the picture, not in sensor pixels.
-* once as 96 small tiles (20x20) sampled on a grid at full resolution, for the noise estimate:
-  the downscale averages noise away, and sensor noise is a full-resolution property.
+* once as 96 small tiles (40x40) sampled on a grid at full resolution, for the noise estimates
+  (:mod:`livecheck.noise`): the downscale averages noise away, and sensor noise is a
+  full-resolution property.
 
 Metrics (names as in the JSON output):
 
@@ -23,13 +24,17 @@ Metrics (names as in the JSON output):
     Mean and percentiles of Rec.601 luma, 0-255.
 ``clipped_dark``, ``clipped_bright``
     Fractions (0-1) of pixels at luma <= 4 and >= 251.
+``colour_noise``
+    Noise that differs between the colour channels, grey levels per channel at full resolution
+    (sensor noise; robust to texture, which is mostly luminance). 0 on grey frames. White Gaussian
+    noise of sigma s reads s.
+``luma_noise``
+    Noise in brightness alone (video codecs and grey frames keep only this), grey levels per
+    channel, by patch PCA on the quietest tiles. Noise of sigma s added to luma reads s. Fine
+    stochastic texture (grass, gravel, film grain) reads as noise too, so the ``noisy`` hint asks
+    more of it than of ``colour_noise``.
 ``noise_sigma``
-    Noise standard deviation in grey levels per colour channel, at full resolution: the smallest
-    eigenvalue of the 3x3 colour covariance of a high-pass residual, 25th percentile over tiles.
-    Texture and edges are mostly luminance (one colour direction), sensor noise is in all three,
-    so fine texture (grass, gravel) does not read as noise. Calibrated so white Gaussian noise of
-    sigma s reads s. Grey frames (and colour frames whose channels are equal) have one channel: there it is
-    the 5th percentile over tiles of the residual, which fine texture can inflate.
+    The larger of the two: the best single figure for "how noisy", used by the quality score.
 ``contrast``
     ``p95 - p05`` of luma, grey levels.
 """
@@ -42,6 +47,7 @@ import cv2
 import numpy as np
 
 from livecheck.hint import Hint
+from livecheck.noise import estimate_noise
 from livecheck.thresholds import Thresholds
 
 ANALYSIS_SIZE = 256
@@ -55,15 +61,6 @@ _LINEAR_NOISE_GAIN = 0.6
 """Sigma of white noise after a bilinear sample (two-tap interpolation on each axis averages a
 little: 0.5 to 1 depending on the sample position)."""
 
-_NOISE_TILE = 20
-_NOISE_GRID = (8, 12)  # rows, columns of tiles
-_NOISE_MARGIN = 2  # residual pixels this close to a tile's border see the next tile through the blur
-_NOISE_CAL_COLOUR = 1.26
-"""Makes white Gaussian noise of sigma s read s (residual energy and the low bias of the smallest
-eigenvalue of a 3x3 sample covariance); measured on synthetic noise, checked by the tests."""
-_NOISE_CAL_GREY = 1.24
-_COLOUR_PERCENTILE = 25
-_GREY_PERCENTILE = 5
 _SHARP_COARSE_SIGMA = 2.0
 _SHARP_NOISE_GAIN = 0.5
 """Lift of the fine-scale edge response per unit of analysis-scale noise sigma, relative to edge
@@ -90,7 +87,6 @@ class _Scratch(threading.local):
 
     def __init__(self) -> None:
         self.sharp_shape: tuple[int, int] | None = None
-        self.noise_shape: tuple[int, int] | None = None
 
     def for_sharpness(self, shape: tuple[int, int]) -> _Scratch:
         if self.sharp_shape != shape:
@@ -103,15 +99,6 @@ class _Scratch(threading.local):
             self.weight = np.empty(shape, np.float32)
             self.in_bin = np.empty((4, *shape), bool)
             self.sharp_shape = shape
-        return self
-
-    def for_noise(self, tiles_shape: tuple[int, int], blocks: int, pixels: int) -> _Scratch:
-        if self.noise_shape != tiles_shape:
-            self.tiles = np.empty((*tiles_shape, 3), np.uint8)
-            self.tiles_blurred = np.empty((*tiles_shape, 3), np.uint8)
-            self.residual = np.empty((*tiles_shape, 3), np.int16)
-            self.per_tile = np.empty((blocks, 3, pixels), np.float32)
-            self.noise_shape = tiles_shape
         return self
 
 
@@ -130,6 +117,8 @@ class FrameMetrics:
     p95: float
     clipped_dark: float
     clipped_bright: float
+    colour_noise: float
+    luma_noise: float
     noise_sigma: float
     contrast: float
 
@@ -203,41 +192,6 @@ def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, floa
     return mean, p05, p50, p95, clipped_dark, clipped_bright
 
 
-def _quantile(values: np.ndarray, percent: float) -> float:
-    """The value at ``percent`` (nearest rank below): np.percentile costs 20 us, this 3."""
-    k = int(percent / 100.0 * (values.size - 1))
-    return float(np.partition(values, k)[k])
-
-
-def _noise_sigma(bgr: np.ndarray, grey_input: bool) -> float:
-    h, w = bgr.shape[:2]
-    th, tw = min(_NOISE_TILE, h), min(_NOISE_TILE, w)
-    m = _NOISE_MARGIN
-    if th <= 2 * m or tw <= 2 * m:
-        return 0.0
-    ny, nx = _NOISE_GRID
-    ys = np.linspace(0, h - th, ny).round().astype(np.intp)
-    cols = (np.linspace(0, w - tw, nx).round().astype(np.intp)[:, None] + np.arange(tw)).ravel()
-    ws = _scratch.for_noise((ny * th, nx * tw), ny * nx, (th - 2 * m) * (tw - 2 * m))
-    tiles = ws.tiles
-    for i, y in enumerate(ys):
-        bgr[y:y + th].take(cols, axis=1, out=tiles[i * th:(i + 1) * th])
-    # High-pass residual, in 8/16 bits (fast; the blur's rounding adds sigma 0.29, negligible).
-    cv2.GaussianBlur(tiles, (5, 5), 1.0, dst=ws.tiles_blurred)
-    residual = np.subtract(tiles, ws.tiles_blurred, out=ws.residual, dtype=np.int16)
-    # Tile interiors only (the blur mixes neighbouring tiles at the seams), as (tile, channel, pixel).
-    inner = residual.reshape(ny, th, nx, tw, 3)[:, m:th - m, :, m:tw - m, :]
-    per_tile = ws.per_tile
-    per_tile.reshape(ny, nx, 3, th - 2 * m, tw - 2 * m)[...] = inner.transpose(0, 2, 4, 1, 3)
-    cov = np.matmul(per_tile, per_tile.transpose(0, 2, 1)) / np.float32(per_tile.shape[2])
-    eig = np.linalg.eigvalsh(cov)
-    if grey_input or _quantile(eig[:, 1], 50) <= 1e-4 * _quantile(eig[:, 2], 50) + 1e-6:
-        # One channel's worth of information (grey frame, or a colour frame of a grey picture).
-        return _NOISE_CAL_GREY * float(np.sqrt(max(_quantile(cov[:, 1, 1], _GREY_PERCENTILE), 0.0)))
-    smallest = max(_quantile(eig[:, 0], _COLOUR_PERCENTILE), 0.0)
-    return _NOISE_CAL_COLOUR * float(np.sqrt(smallest))
-
-
 def _sharpness(grey: np.ndarray, analysis_noise: float) -> tuple[float, float]:
     """(sharpness, edge_strength) of the analysis-size grey image; see the module docstring."""
     ws = _scratch.for_sharpness(grey.shape)
@@ -281,8 +235,9 @@ def measure(frame: np.ndarray) -> FrameMetrics:
     bgr, grey_input = as_bgr(frame)
     grey, noise_gain = _analysis_grey(bgr)
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
-    noise = _noise_sigma(bgr, grey_input)
-    sharpness, edge_strength = _sharpness(grey, noise * noise_gain)
+    noise = estimate_noise(bgr, grey_input)
+    noise_sigma = max(noise.colour, noise.luma)
+    sharpness, edge_strength = _sharpness(grey, noise_sigma * noise_gain)
     return FrameMetrics(
         sharpness=sharpness,
         edge_strength=edge_strength,
@@ -292,9 +247,15 @@ def measure(frame: np.ndarray) -> FrameMetrics:
         p95=p95,
         clipped_dark=clipped_dark,
         clipped_bright=clipped_bright,
-        noise_sigma=noise,
+        colour_noise=noise.colour,
+        luma_noise=noise.luma,
+        noise_sigma=noise_sigma,
         contrast=p95 - p05,
     )
+
+
+FAST_HINTS = (Hint.BLURRY, Hint.TOO_DARK, Hint.TOO_BRIGHT, Hint.NOISY)
+"""The hints the fast checks can raise, in display order."""
 
 
 def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = False) -> bool:
@@ -310,18 +271,15 @@ def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = 
         limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
         return m.p95 >= p95 and m.mean_luma > limit
     if hint is Hint.NOISY:
-        return m.noise_sigma > (th.noisy_off if holding else th.noisy_on)
-    if hint is Hint.LOW_CONTRAST:
-        limit = th.low_contrast_off if holding else th.low_contrast_on
-        exposure_explains_it = (hint_condition(Hint.TOO_DARK, m, th)
-                                or hint_condition(Hint.TOO_BRIGHT, m, th))
-        return m.contrast < limit and not exposure_explains_it
-    raise ValueError(f"no rule for hint {hint!r}")
+        if holding:
+            return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
+        return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
+    raise ValueError(f"the fast checks have no rule for hint {hint!r}")
 
 
 def frame_hints(m: FrameMetrics, th: Thresholds) -> frozenset[Hint]:
     """The hints this frame raises on its own (on rules, disabled hints left out)."""
-    return frozenset(h for h in Hint if th.enabled(h) and hint_condition(h, m, th))
+    return frozenset(h for h in FAST_HINTS if th.enabled(h) and hint_condition(h, m, th))
 
 
 _DEFAULT_THRESHOLDS = Thresholds()

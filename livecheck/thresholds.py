@@ -58,18 +58,20 @@ class Thresholds:
     bright_p95_off: float = 240.0
     """A shown ``too_bright`` stays while the 95th luma percentile is at or above this."""
 
-    noisy_on: float = 1.7
-    """``noise_sigma`` (grey levels, per colour channel, at the frame's full resolution) above this
-    raises ``noisy``."""
-    noisy_off: float = 1.4
-    """``noisy`` clears once ``noise_sigma`` is below this."""
-
-    low_contrast_on: float = 16.0
-    """``contrast`` (p95 - p05 of luma, grey levels) below this raises ``low_contrast`` (fog, haze,
-    a washed-out or flat scene). Not raised together with ``too_dark`` or ``too_bright``, which
-    already explain it."""
-    low_contrast_off: float = 24.0
-    """``low_contrast`` clears once ``contrast`` is above this."""
+    noisy_on: float = 1.4
+    """``colour_noise`` (grey levels per channel, at the frame's full resolution) above this raises
+    ``noisy``. Colour noise is told apart from texture well, so this can be low: sigma 1.4 is faint
+    but visible grain on a flat wall."""
+    noisy_off: float = 1.1
+    """``noisy`` clears once ``colour_noise`` is below this (and ``luma_noise`` below its own)."""
+    noisy_luma_on: float = 7.0
+    """``luma_noise`` above this raises ``noisy`` too. High, because fine texture (grass, gravel,
+    film grain) reads as luma noise of 2-8; luma-only noise this strong (grey frames, video whose
+    codec dropped the colour noise) is unmistakable."""
+    noisy_luma_off: float = 1.5
+    """A shown ``noisy`` stays while ``luma_noise`` is above this. Far below ``noisy_luma_on`` on
+    purpose: video codecs carry noise in full only in key frames and smooth it away in the frames
+    between, so a noisy clip reads 1.5-4 there and 10 in key frames."""
 
     on_delay: float = 0.3
     """Seconds a frame condition must hold before its hint shows (debounce)."""
@@ -91,9 +93,8 @@ class Thresholds:
             raise ValueError("thresholds: disabled must be a frozenset of Hint")
         # Hysteresis must be a band, not a gap: the off threshold sits on the "clear" side of on.
         for low, high in (("blurry_on", "blurry_off"), ("dark_on", "dark_off"),
-                          ("noisy_off", "noisy_on"), ("bright_off", "bright_on"),
-                          ("bright_p95_off", "bright_p95"),
-                          ("low_contrast_on", "low_contrast_off")):
+                          ("noisy_off", "noisy_on"), ("noisy_luma_off", "noisy_luma_on"),
+                          ("bright_off", "bright_on"), ("bright_p95_off", "bright_p95")):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"threshold {low} ({getattr(self, low):g}) must not exceed "
                                  f"{high} ({getattr(self, high):g})")

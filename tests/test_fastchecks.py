@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import livecheck
-from livecheck.fastchecks import Assessment, FrameMetrics, assess, measure
+from livecheck.fastchecks import Assessment, FrameMetrics, assess, hint_condition, measure
 from livecheck.hint import Hint
+from livecheck.thresholds import Thresholds
 
 
 def scene(width: int = 640, height: int = 480) -> np.ndarray:
@@ -95,13 +96,67 @@ def test_plain_low_texture_sharp_scene_is_not_blurry() -> None:
 def test_noise_sigma_reads_the_added_noise() -> None:
     flat = np.full((480, 640, 3), 128, np.uint8)
     for sigma in (2.0, 4.0, 8.0):
-        assert measure(add_noise(flat, sigma)).noise_sigma == pytest.approx(sigma, rel=0.15)
-    assert measure(scene()).noise_sigma < 1.0
+        m = measure(add_noise(flat, sigma))
+        assert m.colour_noise == pytest.approx(sigma, rel=0.15)
+        assert m.noise_sigma == pytest.approx(sigma, rel=0.15)
+        assert m.luma_noise == pytest.approx(0.67 * sigma, rel=0.15)  # luma averages the channels
+    clean = measure(scene())
+    assert clean.noise_sigma < 1.0 and clean.colour_noise < 1.0 and clean.luma_noise < 1.0
 
 
 def test_noise_sigma_on_grey_frames() -> None:
     flat = np.full((480, 640), 128, np.uint8)
-    assert measure(add_noise(flat, 4.0)).noise_sigma == pytest.approx(4.0, rel=0.15)
+    m = measure(add_noise(flat, 4.0))
+    assert m.luma_noise == pytest.approx(4.0, rel=0.15)
+    assert m.noise_sigma == pytest.approx(4.0, rel=0.15)
+    assert m.colour_noise == 0.0  # no colour to measure
+
+
+def luma_only_noise(img: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
+    """Noise added to Y of YCrCb only (as video codecs and camera ISPs leave it), back to BGR."""
+    ycc = cv2.cvtColor(img, cv2.COLOR_BGR2YCrCb).astype(np.float64)
+    ycc[..., 0] += np.random.default_rng(seed).normal(0.0, sigma, ycc.shape[:2])
+    return cv2.cvtColor(np.clip(ycc, 0, 255).round().astype(np.uint8), cv2.COLOR_YCrCb2BGR)
+
+
+def test_luma_only_noise_is_measured_and_strong_luma_noise_raises_noisy() -> None:
+    for sigma in (4.0, 10.0):
+        m = measure(luma_only_noise(scene(), sigma))
+        assert m.luma_noise == pytest.approx(sigma, rel=0.15)
+        assert m.colour_noise < 1.0  # every channel moves together: nothing for the colour estimate
+    assert Hint.NOISY in assess(luma_only_noise(scene(), 10.0)).hints
+
+
+def grey_fine_texture(width: int = 640, height: int = 480) -> np.ndarray:
+    """A grey frame of fine, sharp texture: gratings of 2.5-4.3 px periods in three directions."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    tex = (128 + 40 * np.sin(2 * np.pi * (0.8 * x + 0.6 * y) / 3.1)
+           + 30 * np.sin(2 * np.pi * (-0.5 * x + 0.87 * y) / 4.3) + 20 * np.sin(2 * np.pi * x / 2.5))
+    return np.clip(tex, 0, 255).astype(np.uint8)
+
+
+def test_grey_noise_raises_noisy_but_grey_fine_texture_does_not() -> None:
+    grey = cv2.cvtColor(scene(), cv2.COLOR_BGR2GRAY)
+    noisy = assess(add_noise(grey, 10.0))
+    assert Hint.NOISY in noisy.hints
+    assert noisy.metrics.luma_noise == pytest.approx(10.0, rel=0.15)
+    texture = assess(grey_fine_texture())
+    assert Hint.NOISY not in texture.hints
+    assert texture.metrics.luma_noise < 1.0  # patch PCA: the gratings leave patch directions empty
+
+
+def test_jpeg_compressed_noise_is_still_detected() -> None:
+    for sigma, quality in ((20.0, 75), (12.0, 90)):
+        ok, data = cv2.imencode(".jpg", add_noise(scene(), sigma), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        assert ok
+        assert Hint.NOISY in assess(cv2.imdecode(data, cv2.IMREAD_COLOR)).hints
+    ok, data = cv2.imencode(".jpg", scene(), [cv2.IMWRITE_JPEG_QUALITY, 75])
+    assert Hint.NOISY not in assess(cv2.imdecode(data, cv2.IMREAD_COLOR)).hints
+
+
+def test_blown_highlights_do_not_read_as_colour_noise() -> None:
+    bright = np.clip(scene().astype(np.float32) * 1.6 + 90, 0, 255).astype(np.uint8)
+    assert measure(bright).colour_noise < 1.0
 
 
 def test_dark_and_bright_frames() -> None:
@@ -119,10 +174,14 @@ def test_bright_but_unclipped_page_is_not_too_bright() -> None:
     assert Hint.TOO_BRIGHT not in assess(page).hints
 
 
-def test_low_contrast_haze() -> None:
+def test_fast_checks_raise_no_low_contrast() -> None:
+    """Low contrast is not a fast-check hint (it only caught near-uniform frames); the metric stays."""
     hazy = (scene().astype(np.float32) * 0.08 + 120).astype(np.uint8)
-    assert Hint.LOW_CONTRAST in assess(hazy).hints
-    assert Hint.LOW_CONTRAST not in assess(scene()).hints
+    result = assess(hazy)
+    assert Hint.LOW_CONTRAST not in result.hints
+    assert result.metrics.contrast < 16
+    with pytest.raises(ValueError, match="no rule"):
+        hint_condition(Hint.LOW_CONTRAST, result.metrics, Thresholds())
 
 
 @pytest.mark.parametrize("size", [(640, 360), (1280, 720), (1920, 1080), (3840, 2160)])
@@ -142,7 +201,9 @@ def test_same_scene_at_other_resolutions_gives_the_same_hints(size: tuple[int, i
 def test_metrics_names_and_types() -> None:
     metrics = measure(scene()).as_dict()
     assert set(metrics) == {"sharpness", "edge_strength", "mean_luma", "p05", "p50", "p95",
-                            "clipped_dark", "clipped_bright", "noise_sigma", "contrast"}
+                            "clipped_dark", "clipped_bright", "colour_noise", "luma_noise",
+                            "noise_sigma", "contrast"}
+    assert metrics["noise_sigma"] == max(metrics["colour_noise"], metrics["luma_noise"])
     assert all(isinstance(v, float) and np.isfinite(v) for v in metrics.values())
     assert metrics["p05"] <= metrics["p50"] <= metrics["p95"]
     assert metrics["contrast"] == metrics["p95"] - metrics["p05"]

@@ -12,7 +12,8 @@ from livecheck.hint_engine import HintEngine
 from livecheck.thresholds import Thresholds
 
 GOOD = FrameMetrics(sharpness=2.8, edge_strength=10.0, mean_luma=120.0, p05=30.0, p50=118.0,
-                    p95=210.0, clipped_dark=0.0, clipped_bright=0.0, noise_sigma=0.5, contrast=180.0)
+                    p95=210.0, clipped_dark=0.0, clipped_bright=0.0, colour_noise=0.5,
+                    luma_noise=0.4, noise_sigma=0.5, contrast=180.0)
 TH = Thresholds()  # on_delay 0.3 s, off_delay 0.5 s
 
 
@@ -124,3 +125,21 @@ def test_guards_have_hysteresis_too() -> None:
     # a blank frame (no edges at all) does clear blurry
     blank = dataclasses.replace(blurry(), sharpness=0.0, edge_strength=0.0)
     assert run(engine, [(6.0 + i / 30, blank) for i in range(30)])[-1] == frozenset()
+
+
+def test_noisy_video_keeps_the_hint_between_key_frames() -> None:
+    """Codec noise: strong at its onset and in key frames (every 12th), faint between; no colour."""
+    def frame(i: int) -> FrameMetrics:
+        luma = 10.0 if i < 10 or i % 12 == 0 else 2.0
+        return dataclasses.replace(GOOD, colour_noise=0.0, luma_noise=luma, noise_sigma=luma)
+    hints = run(HintEngine(TH), [(i / 25, frame(i)) for i in range(100)])
+    assert frame_hints(frame(13), TH) == frozenset()  # a between frame alone raises nothing
+    assert hints[20:] == [frozenset({Hint.NOISY})] * 80  # ...but does not clear a shown hint
+    clean = run(HintEngine(TH), [(i / 25, GOOD) for i in range(50)])
+    assert not any(clean)
+
+
+def test_colour_noise_and_luma_noise_each_raise_noisy() -> None:
+    assert frame_hints(dataclasses.replace(GOOD, colour_noise=TH.noisy_on + 0.1), TH) == {Hint.NOISY}
+    assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on + 0.1), TH) == {Hint.NOISY}
+    assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on - 0.1), TH) == frozenset()

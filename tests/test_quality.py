@@ -10,7 +10,8 @@ from livecheck.hint import Hint
 from livecheck.quality import overall_quality
 
 GOOD = FrameMetrics(sharpness=2.8, edge_strength=10.0, mean_luma=120.0, p05=30.0, p50=118.0,
-                    p95=210.0, clipped_dark=0.0, clipped_bright=0.0, noise_sigma=0.5, contrast=180.0)
+                    p95=210.0, clipped_dark=0.0, clipped_bright=0.0, colour_noise=0.5,
+                    luma_noise=0.4, noise_sigma=0.5, contrast=180.0)
 
 
 def q(models: dict | None = None, hints: frozenset[Hint] = frozenset(), **changes: float) -> float:

@@ -62,6 +62,8 @@ def test_missing_file_raises_value_error(tmp_path: Path) -> None:
     ("disabled=1", "unknown threshold"),
     ("on_delay=-1", "must not be negative"),
     ("noisy_on=1.0", "noisy_off .* must not exceed noisy_on"),
+    ("noisy_luma_on=1.0", "noisy_luma_off .* must not exceed noisy_luma_on"),
+    ("low_contrast_on=10", "unknown threshold 'low_contrast_on'"),
 ])
 def test_bad_overrides_raise_value_error(override: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
