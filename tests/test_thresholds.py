@@ -61,7 +61,7 @@ def test_missing_file_raises_value_error(tmp_path: Path) -> None:
     ("bogus=1", "unknown threshold"),
     ("disabled=1", "unknown threshold"),
     ("on_delay=-1", "must not be negative"),
-    ("noisy_on=1.0", "noisy_off .* must not exceed noisy_on"),
+    ("noisy_on=0.9", "noisy_off .* must not exceed noisy_on"),
     ("noisy_luma_on=1.0", "noisy_luma_off .* must not exceed noisy_luma_on"),
     ("low_contrast_on=10", "unknown threshold 'low_contrast_on'"),
 ])
