@@ -2,7 +2,9 @@
 
 From the fast checks alone, the score is 100 times the product of four factors in [0, 1], each a
 clamped linear ramp of one metric (sharpness, exposure, noise, contrast), times 0.85 for every hint
-shown. When learned models ran, each model's score is mapped to 0..100 (NIMA mean 1..10 -> 0..100;
+shown. Noise is the worse of two ramps: colour noise (1 to 8 grey levels) and luma noise (5 to 20),
+luma's ramp set higher because fine texture reads as luma noise too (as the ``noisy`` hint does).
+When learned models ran, each model's score is mapped to 0..100 (NIMA mean 1..10 -> 0..100;
 DIQA score 0..1 -> 0..100; BRISQUE ~0..100 lower-better -> 100 - score) and their mean is averaged
 with the fast score, half and half. Every factor moves one way: a sharper, better exposed, cleaner
 frame, or a higher model score, never lowers the result.
@@ -31,7 +33,8 @@ def fast_quality(metrics: Mapping[str, float], hints: frozenset[Hint] = frozense
     mean = metrics["mean_luma"]
     exposure = min(_ramp(mean, 10.0, 80.0), _ramp(mean, 240.0, 170.0))
     exposure *= 1.0 - 0.5 * min(1.0, 2.0 * (metrics["clipped_dark"] + metrics["clipped_bright"]))
-    noise = 0.3 + 0.7 * _ramp(metrics["noise_sigma"], 8.0, 1.0)
+    noise = 0.3 + 0.7 * min(_ramp(metrics["colour_noise"], 8.0, 1.0),
+                            _ramp(metrics["luma_noise"], 20.0, 5.0))
     contrast = 0.4 + 0.6 * _ramp(metrics["contrast"], 10.0, 60.0)
     score = 100.0 * sharp * exposure * noise * contrast * _HINT_FACTOR ** len(hints)
     return min(100.0, max(0.0, score))

@@ -20,14 +20,15 @@ def q(models: dict | None = None, hints: frozenset[Hint] = frozenset(), **change
 
 def test_good_frame_scores_high_and_range_holds() -> None:
     assert q() == pytest.approx(100.0)
-    worst = q(hints=frozenset(Hint), sharpness=0.5, mean_luma=2.0, noise_sigma=30.0, contrast=0.0,
-              clipped_dark=1.0)
+    worst = q(hints=frozenset(Hint), sharpness=0.5, mean_luma=2.0, colour_noise=30.0, luma_noise=30.0,
+              noise_sigma=30.0, contrast=0.0, clipped_dark=1.0)
     assert 0.0 <= worst < 5.0
 
 
 @pytest.mark.parametrize("name, worse, better", [
     ("sharpness", 1.3, 2.0),
-    ("noise_sigma", 6.0, 2.0),
+    ("colour_noise", 6.0, 2.0),
+    ("luma_noise", 15.0, 6.0),
     ("contrast", 12.0, 40.0),
     ("mean_luma", 30.0, 60.0),
     ("clipped_bright", 0.4, 0.1),
@@ -51,12 +52,12 @@ def test_each_hint_lowers_the_score() -> None:
 
 
 def test_models_blend_in_with_their_direction() -> None:
-    fast = q(noise_sigma=4.0)
-    assert q({"nima": {"mean": 9.0}}, noise_sigma=4.0) > q({"nima": {"mean": 3.0}}, noise_sigma=4.0)
-    assert q({"diqa": {"score": 0.9}}, noise_sigma=4.0) > q({"diqa": {"score": 0.2}}, noise_sigma=4.0)
-    assert (q({"brisque": {"score": 10.0}}, noise_sigma=4.0)
-            > q({"brisque": {"score": 70.0}}, noise_sigma=4.0))
-    assert q({"nima": {"mean": 10.0}, "diqa": {"score": 1.0}}, noise_sigma=4.0) == pytest.approx(
+    fast = q(colour_noise=4.0)
+    assert q({"nima": {"mean": 9.0}}, colour_noise=4.0) > q({"nima": {"mean": 3.0}}, colour_noise=4.0)
+    assert q({"diqa": {"score": 0.9}}, colour_noise=4.0) > q({"diqa": {"score": 0.2}}, colour_noise=4.0)
+    assert (q({"brisque": {"score": 10.0}}, colour_noise=4.0)
+            > q({"brisque": {"score": 70.0}}, colour_noise=4.0))
+    assert q({"nima": {"mean": 10.0}, "diqa": {"score": 1.0}}, colour_noise=4.0) == pytest.approx(
         0.5 * fast + 50.0)
-    assert q({"unknown": {"x": 1.0}}, noise_sigma=4.0) == fast
-    assert q({}, noise_sigma=4.0) == fast
+    assert q({"unknown": {"x": 1.0}}, colour_noise=4.0) == fast
+    assert q({}, colour_noise=4.0) == fast
