@@ -89,7 +89,7 @@ class _Scratch(threading.local):
             self.binned = np.empty_like(self.full)
             self.blurred = np.empty_like(self.full)
             self.residual = np.empty_like(self.full)
-            self.binned16 = np.empty((ny * side, nx * side, 3), np.uint16)
+            self.sums = np.empty((ny * side, nx * side, 3), np.uint16)
             self.rows = np.empty((ny * nx, 6, (half - 2 * _MARGIN) * ((half - 2 * _MARGIN) // 2)), np.float32)
             self.side = side
         return self
@@ -202,11 +202,10 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool) -> NoiseEstimate:
     luma = _CAL_LUMA * _luma_estimate(ws.full, full.residual_luma, half)
     if grey_input:
         return NoiseEstimate(0.0, luma)
-    # Binned: each whole tile, 2x2 means (x4 in 16 bits first, so INTER_AREA's mean is exact).
-    np.multiply(tiles, np.uint16(4), out=ws.binned16, dtype=np.uint16)
+    # Binned: each whole tile, 2x2 means (16-bit 2x2 sums, every other one, exact).
+    cv2.boxFilter(tiles, cv2.CV_16U, (2, 2), dst=ws.sums, normalize=False)
     binned = ws.binned
-    np.copyto(binned, cv2.resize(ws.binned16, (nx * half, ny * half), interpolation=cv2.INTER_AREA))
-    binned *= np.float32(0.25)
+    np.multiply(ws.sums[1::2, 1::2], np.float32(0.25), out=binned)
     # Tiles with blown highlights have lost their noise there and gained false colour structure.
     cv2.threshold(tiles, 254, 255, cv2.THRESH_BINARY, dst=ws.clipped)
     clipped_share = cv2.resize(ws.clipped, (nx, ny), interpolation=cv2.INTER_AREA)  # per tile, channel
