@@ -254,10 +254,6 @@ def measure(frame: np.ndarray) -> FrameMetrics:
     )
 
 
-FAST_HINTS = (Hint.BLURRY, Hint.TOO_DARK, Hint.TOO_BRIGHT, Hint.NOISY)
-"""The hints the fast checks can raise, in display order."""
-
-
 def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = False) -> bool:
     """Whether ``hint``'s frame condition holds. ``holding=False`` tests the *on* rule (may the hint
     be raised?); ``holding=True`` tests the looser *off* rule (should a shown hint stay?)."""
@@ -274,12 +270,12 @@ def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = 
         if holding:
             return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
         return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
-    raise ValueError(f"the fast checks have no rule for hint {hint!r}")
+    raise ValueError(f"no rule for hint {hint!r}")  # unreachable while every Hint has a rule above
 
 
 def frame_hints(m: FrameMetrics, th: Thresholds) -> frozenset[Hint]:
     """The hints this frame raises on its own (on rules, disabled hints left out)."""
-    return frozenset(h for h in FAST_HINTS if th.enabled(h) and hint_condition(h, m, th))
+    return frozenset(h for h in Hint if th.enabled(h) and hint_condition(h, m, th))
 
 
 _DEFAULT_THRESHOLDS = Thresholds()

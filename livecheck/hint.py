@@ -9,7 +9,6 @@ class Hint(str, Enum):
     TOO_DARK = "too_dark"
     TOO_BRIGHT = "too_bright"
     NOISY = "noisy"
-    LOW_CONTRAST = "low_contrast"
 
     def __str__(self) -> str:  # so f"{hint}" and json give the contract string
         return self.value

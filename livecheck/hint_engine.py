@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from livecheck.fastchecks import FAST_HINTS, FrameMetrics, hint_condition
+from livecheck.fastchecks import FrameMetrics, hint_condition
 from livecheck.hint import Hint
 from livecheck.thresholds import Thresholds
 
@@ -26,7 +26,7 @@ class HintEngine:
 
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self._th = thresholds if thresholds is not None else Thresholds()
-        self._states = {h: _HintState() for h in FAST_HINTS if self._th.enabled(h)}
+        self._states = {h: _HintState() for h in Hint if self._th.enabled(h)}
         self._last_t: float | None = None
 
     def reset(self) -> None:

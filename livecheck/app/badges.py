@@ -39,9 +39,6 @@ HINT_STYLES: dict[Hint, BadgeStyle] = {
     Hint.TOO_DARK: BadgeStyle("Too dark", "add light", QColor(72, 80, 222), _WHITE),
     Hint.TOO_BRIGHT: BadgeStyle("Too bright", "reduce exposure", QColor(245, 176, 20), _INK),
     Hint.NOISY: BadgeStyle("Noisy", "add light", QColor(176, 52, 160), _WHITE),
-    Hint.LOW_CONTRAST: BadgeStyle(
-        "Low contrast", "light the subject from one side", QColor(20, 138, 132), _WHITE
-    ),
 }
 LOOKS_GOOD = BadgeStyle("Looks good", "", QColor(38, 150, 74), _WHITE)
 
@@ -87,19 +84,6 @@ def _paint_noise(p: QPainter, r: QRectF, ink: QColor) -> None:
                 p.drawEllipse(QPointF(r.left() + (i + 0.5) * cell, r.top() + (j + 0.5) * cell), dot, dot)
 
 
-def _paint_contrast(p: QPainter, r: QRectF, ink: QColor) -> None:
-    c, radius = r.center(), r.width() * 0.4
-    p.setPen(QPen(ink, max(1.5, r.width() * 0.08)))
-    p.drawEllipse(c, radius, radius)
-    half = QPainterPath()
-    half.moveTo(c.x(), c.y() - radius)
-    half.arcTo(QRectF(c.x() - radius, c.y() - radius, 2 * radius, 2 * radius), 90, 180)
-    half.closeSubpath()
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(ink)
-    p.drawPath(half)
-
-
 def _paint_check(p: QPainter, r: QRectF, ink: QColor) -> None:
     p.setPen(QPen(ink, max(2.0, r.width() * 0.13), cap=Qt.PenCapStyle.RoundCap,
                   join=Qt.PenJoinStyle.RoundJoin))
@@ -114,7 +98,6 @@ HINT_ICONS: dict[Hint, IconPainter] = {
     Hint.TOO_DARK: _paint_moon,
     Hint.TOO_BRIGHT: _paint_sun,
     Hint.NOISY: _paint_noise,
-    Hint.LOW_CONTRAST: _paint_contrast,
 }
 
 
