@@ -5,9 +5,10 @@
 
 After Kim et al. 2019 ("Deep CNN-based blind image quality predictor"), shrunk to run in a few ms:
 
-* input: the 224 px model view (uint8 RGB); inside the model it becomes grey, then two planes:
-  the high-passed grey (grey minus a Gaussian low-pass, DIQA's "normalised" image) and the
-  low-pass itself (centred), which keeps the exposure that a pure high-pass would throw away.
+* input: the 224 px model view (uint8 RGB); inside the model it becomes luma + chroma (JPEG's
+  YCbCr), then four planes: the high-passed grey (grey minus a Gaussian low-pass, DIQA's
+  "normalised" image), the low-pass itself (centred), which keeps the exposure that a pure
+  high-pass would throw away, and the two chroma planes (where JPEG hurts most at this scale).
 * stage 1: a 5-conv trunk learns the objective error map between the distorted view and its clean
   reference (sqrt of the 8x8-pooled absolute grey difference, at 1/8 resolution) -- no scores.
 * stage 2: two more convs, global average pooling (plus five global exposure statistics of the
@@ -61,20 +62,23 @@ class DiqaNet(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.register_buffer("grey_weights", torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1))
+        # RGB -> (luma, Cb, Cr) as in JPEG, one fixed 1x1 conv.
+        self.register_buffer("ycc", torch.tensor([[0.299, 0.587, 0.114], [-0.1687, -0.3313, 0.5],
+                                                  [0.5, -0.4187, -0.0813]]).view(3, 3, 1, 1), persistent=False)
         # A 9x9 Gaussian (sigma 2), applied as two 1-D passes: the same filter, 2.5x less run time.
         self.register_buffer("lowpass", _gaussian_1d(2.0, 4), persistent=False)
         self.trunk = nn.Sequential(
-            _conv(2, 16, 2), _conv(16, 32, 2), _conv(32, 32), _conv(32, 64, 2), _conv(64, 64))
+            _conv(4, 16, 2), _conv(16, 32, 2), _conv(32, 32), _conv(32, 64, 2), _conv(64, 64))
         self.error_head = nn.Conv2d(64, 1, 1)
         self.tail = nn.Sequential(_conv(64, 96, 2), _conv(96, 96))
         self.regressor = nn.Sequential(nn.Linear(96 + 64 + self.N_STATS, 64), nn.ReLU(inplace=True),
                                        nn.Linear(64, 1))
 
     def planes(self, rgb_u8: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(2-plane network input: high-pass and centred low-pass grey; global exposure statistics)."""
+        """(network input: high-pass and centred low-pass grey, chroma; global exposure statistics)."""
         x = rgb_u8.to(torch.float32).permute(0, 3, 1, 2) * (1.0 / 255.0)
-        grey = (x * self.grey_weights).sum(dim=1, keepdim=True)
+        ycc = F.conv2d(x, self.ycc)
+        grey = ycc[:, 0:1]
         low = F.pad(grey, (4, 4, 4, 4), mode="replicate")
         low = F.conv2d(F.conv2d(low, self.lowpass.view(1, 1, 1, 9)), self.lowpass.view(1, 1, 9, 1))
         high = grey - low
@@ -83,7 +87,7 @@ class DiqaNet(nn.Module):
         stats = torch.cat([mean, std * 2.0, high.abs().mean(dim=(2, 3)) * 10.0,
                            (grey > 0.97).to(torch.float32).mean(dim=(2, 3)),
                            (grey < 0.03).to(torch.float32).mean(dim=(2, 3))], dim=1)
-        return torch.cat([high * 8.0, (low - 0.5) * 2.0], dim=1), stats
+        return torch.cat([high * 8.0, (low - 0.5) * 2.0, ycc[:, 1:3] * 4.0], dim=1), stats
 
     def forward_both(self, rgb_u8: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         planes, stats = self.planes(rgb_u8)
@@ -200,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--levels-per-kind", type=int, default=4)
     ap.add_argument("--stage1-epochs", type=int, default=2)
-    ap.add_argument("--stage2-epochs", type=int, default=8)
+    ap.add_argument("--stage2-epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="a few steps on two photos, no cache")
