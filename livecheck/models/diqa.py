@@ -1,4 +1,4 @@
-"""DIQA (Kim et al. 2019): a small CNN on high-passed grey that regresses a 0..1 quality score.
+"""DIQA (Kim et al. 2019): a small CNN on high-passed grey (+ chroma) that regresses a 0..1 score.
 
 livecheck's own model, trained in two stages (objective error map, then score) on synthetically
 distorted photos against a full-reference target (see models/DIQA.md), not human opinion.
@@ -21,7 +21,7 @@ class DiqaModel:
 
     info = MetricInfo(
         name="diqa", higher_is_better=True, lower=0.0, upper=1.0,
-        description="DIQA quality 0..1 (small CNN on high-passed grey, trained on synthetic "
+        description="DIQA quality 0..1 (small CNN on high-passed grey + chroma, trained on synthetic "
                     "distortions against a full-reference MS-SSIM x SSIM target)")
 
     def __init__(self, weights_dir: Path | None = None) -> None:
