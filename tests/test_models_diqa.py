@@ -6,7 +6,7 @@ import pytest
 
 from livecheck.models import ModelName, load_model
 from livecheck.models.diqa import DiqaModel
-from iqa_photos import clean_photo, degraded
+from iqa_photos import clean_photo, degraded, textured_frame
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def test_info_declares_direction_and_range(diqa) -> None:
 
 
 def test_score_is_in_range(diqa) -> None:
-    out = diqa.score(clean_photo())
+    out = diqa.score(textured_frame())
     assert set(out) == {"score"} and 0.0 <= out["score"] <= 1.0
     assert 0.0 <= diqa.score(np.zeros((1080, 1920, 3), np.uint8))["score"] <= 1.0
 

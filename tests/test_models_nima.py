@@ -6,7 +6,7 @@ import pytest
 
 from livecheck.models import ModelName, load_model
 from livecheck.models.nima import NimaModel
-from iqa_photos import clean_photo, degraded
+from iqa_photos import clean_photo, degraded, textured_frame
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def test_info_declares_direction_and_range(nima) -> None:
 
 
 def test_score_is_mean_and_std_in_range(nima) -> None:
-    out = nima.score(clean_photo())
+    out = nima.score(textured_frame())
     assert set(out) == {"mean", "std"}
     assert 1.0 <= out["mean"] <= 10.0 and 0.0 <= out["std"] <= 4.5
     p = nima.distribution(np.zeros((1080, 1920, 3), np.uint8))
