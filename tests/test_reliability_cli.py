@@ -145,7 +145,7 @@ def test_signal_during_headless_run_of_the_demo(sig: int) -> None:
     assert proc.stderr is not None
     deadline = time.monotonic() + 20
     line = ""
-    while "watching" not in line and time.monotonic() < deadline:
+    while "opened" not in line and time.monotonic() < deadline:
         line = proc.stderr.readline()
         assert line or proc.poll() is None, "run --headless ended before it started watching"
     time.sleep(0.3)  # some frames analysed

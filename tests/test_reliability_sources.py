@@ -132,7 +132,7 @@ def test_headless_run_reports_the_loss_and_carries_on(mjpeg_server: MjpegServer)
     assert proc.stderr is not None
     err = Lines(proc.stderr)
     try:
-        err.wait_for("livecheck: watching stream", 20)
+        err.wait_for("livecheck: opened: stream", 20)
         time.sleep(0.3)
         mjpeg_server.stop()
         lost = err.wait_for("livecheck: lost: ", 5)

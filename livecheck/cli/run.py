@@ -91,7 +91,6 @@ def run_headless(args: argparse.Namespace) -> int:
         stop = stack.enter_context(StopRequest())
         pipeline.start()
         stack.callback(pipeline.stop)
-        print(f"livecheck: watching {capture.description} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.wait(0.1)):
             model_warnings.check(pipeline.unavailable_models)
