@@ -15,14 +15,10 @@ yields (does not raise) an ``ImageReadError`` for a spec that matches nothing, s
 """
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import re
 import struct
-import sys
-import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -30,6 +26,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from livecheck.native_stderr import native_messages
 
 DEFAULT_MAX_PIXELS = 100_000_000
 """100 megapixels: above any phone or DSLR photo, and about 300 MB once decoded to BGR."""
@@ -140,7 +138,7 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         raise ImageReadError("truncated PNG file (no end chunk)", path)
     quiet_opencv()
     flags = cv2.IMREAD_UNCHANGED if header.has_alpha else cv2.IMREAD_COLOR
-    with _codec_messages() as messages:
+    with native_messages(_CODEC_MESSAGE) as messages:
         try:
             image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
         except cv2.error:
@@ -160,7 +158,6 @@ _CODEC_MESSAGE = re.compile(r"(Corrupt JPEG data|Premature end of JPEG|Invalid J
 _BENIGN_JPEG = re.compile(r"Corrupt JPEG data: (\d+) extraneous bytes before marker 0xd9")
 _BENIGN_EXTRA_BYTES = 16
 """A few stray bytes before the end marker are common in camera files and harm no pixel."""
-_stderr_lock = threading.Lock()
 
 
 def _is_damage(message: str) -> bool:
@@ -168,31 +165,6 @@ def _is_damage(message: str) -> bool:
         return False  # e.g. "iCCP: known incorrect sRGB profile": the pixels are fine
     benign = _BENIGN_JPEG.match(message)
     return not (benign and int(benign.group(1)) <= _BENIGN_EXTRA_BYTES)
-
-
-@contextlib.contextmanager
-def _codec_messages() -> Iterator[list[str]]:
-    """Catch what libjpeg and libpng print straight to file descriptor 2 while decoding.
-
-    They bypass OpenCV's logging, and their warnings are the only sign that a JPEG decoded with
-    garbage blocks. Lines that are not theirs (another thread printing meanwhile) are passed on.
-    """
-    messages: list[str] = []
-    with _stderr_lock, tempfile.TemporaryFile() as sink:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield messages
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        sink.seek(0)
-        others: list[str] = []
-        for line in sink.read().decode("utf-8", "replace").splitlines():
-            (messages if _CODEC_MESSAGE.match(line) else others).append(line.strip())
-        if others:
-            os.write(2, ("\n".join(others) + "\n").encode())
 
 
 def read_header(data: bytes, path: str | os.PathLike[str] | None = None) -> ImageHeader:

@@ -178,6 +178,8 @@ class _ModelThread(threading.Thread):
         self._cond = threading.Condition()
         self._pending: Frame | None = None
         self._stopping = False
+        self.loaded = threading.Event()
+        """Set once every model has been loaded (or found unavailable)."""
 
     def submit(self, frame: Frame) -> None:
         with self._cond:
@@ -191,7 +193,10 @@ class _ModelThread(threading.Thread):
 
     def run(self) -> None:
         _lower_own_priority()  # when both compete for a core, the per-frame checks should win
-        self._bank.load()  # here, not in start(): MediaPipe start-up must not delay the first frame
+        try:
+            self._bank.load()  # here, not in start(): MediaPipe start-up must not delay the first frame
+        finally:
+            self.loaded.set()
         schedule = _ModelSchedule(self._rates, self._bank.names)
         try:
             while True:
@@ -266,16 +271,24 @@ class Pipeline:
         self._error: BaseException | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> None:
-        """Open the source (raises SourceError) and start the threads."""
-        self._capture.start()  # first: a source that cannot be opened must not wait for the models
+    def start(self, wait_for_models: bool = False) -> None:
+        """Open the source (raises SourceError) and start the threads.
+
+        Live sources start at once and the models join in when loaded (a preview wants its first
+        frame fast; frames that arrive while MediaPipe starts up may be dropped). With
+        ``wait_for_models`` the source is opened, then the models are loaded, and only then do
+        frames flow: what a replay that stands in for a camera wants (no start-up drops).
+        """
+        self._capture.open()  # first: a source that cannot be opened must not wait for the models
         if self._config.models and self._capture.live:
             self._model_thread = _ModelThread(self._bank, self._config.rates_hz)
             sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
+            self._model_thread.start()
+            if wait_for_models:
+                self._model_thread.loaded.wait()
         elif self._config.models:
             self._bank.load()  # offline: the worker runs the models itself, deterministically
-        if self._model_thread is not None:
-            self._model_thread.start()
+        self._capture.start()
         self._worker.start()
 
     def stop(self) -> None:

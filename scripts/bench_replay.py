@@ -41,7 +41,7 @@ def make_clip(path: Path, seconds: float) -> Path:
 def replay(clip: Path, models: tuple[ModelName, ...]) -> dict[str, object]:
     capture = open_capture(str(clip), pace=True, fps=FPS)
     pipeline = Pipeline(capture, PipelineConfig(models=models))
-    pipeline.start()
+    pipeline.start(wait_for_models=True)
     pipeline.wait()
     pipeline.stop()
     stats = pipeline.stats.to_json()

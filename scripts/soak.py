@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         capture = Capture(Looping(VideoSource(clip)), pace=True, fps=FPS)
         pipeline = Pipeline(capture, PipelineConfig(models=models))
         start = time.monotonic()
-        pipeline.start()
+        pipeline.start(wait_for_models=True)
         try:
             while (elapsed := time.monotonic() - start) < args.minutes * 60:
                 time.sleep(min(args.interval, args.minutes * 60 - elapsed))

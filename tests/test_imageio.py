@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 
 from livecheck.imageio import (
+    _CODEC_MESSAGE,
     ImageFormat,
     ImageReadError,
-    _codec_messages,
     iter_image_paths,
     read_header,
     read_image,
 )
+from livecheck.native_stderr import native_messages
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 
@@ -141,7 +142,7 @@ def test_a_stray_byte_before_the_jpeg_end_marker_is_harmless(tmp_path: Path) -> 
 
 def test_other_stderr_output_during_a_decode_is_passed_on(capfd: pytest.CaptureFixture[str]) -> None:
     capfd.readouterr()
-    with _codec_messages() as messages:
+    with native_messages(_CODEC_MESSAGE) as messages:
         os.write(2, b"Corrupt JPEG data: premature end of data segment\n")
         os.write(2, b"another thread says hello\n")
     assert messages == ["Corrupt JPEG data: premature end of data segment"]

@@ -64,6 +64,7 @@ class Capture:
         self._t_first: float | None = None
         self._t_latest: float | None = None
         self._t_open = 0.0
+        self._opened = False
         self._error: str | None = None
 
     # -- what the caller sees ------------------------------------------------------------------
@@ -96,14 +97,24 @@ class Capture:
                                 corrupt_skipped=self._corrupt_skipped, losses=self._losses,
                                 reconnects=self._reconnects, fps=fps)
 
-    def start(self) -> None:
-        """Open the source (raises SourceError if it cannot be opened at all), then start the thread."""
-        if self._thread is not None:
-            raise RuntimeError("a Capture can be started once")
+    def open(self) -> None:
+        """Open the source now (raises SourceError if it cannot be opened at all), without reading.
+
+        For callers that must fail fast on a bad source but have more to set up before frames
+        flow; ``start()`` opens it if this was not called."""
+        if self._opened:
+            return
         quiet_opencv()
         self._source.open()
+        self._opened = True
         self._t_open = time.monotonic()
         self._emit(SourceEventKind.OPENED, self.description)
+
+    def start(self) -> None:
+        """Open the source (if ``open()`` has not), then start the thread."""
+        if self._thread is not None:
+            raise RuntimeError("a Capture can be started once")
+        self.open()
         self._thread = threading.Thread(target=self._run, name="livecheck-capture", daemon=True)
         self._thread.start()
 

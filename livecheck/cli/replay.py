@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
-        pipeline.start()
+        pipeline.start(wait_for_models=True)
         stack.callback(pipeline.stop)
         model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.requested):

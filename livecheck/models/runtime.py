@@ -14,6 +14,7 @@ index order), then ai-edge-litert's ``Interpreter``, then ``tflite_runtime``.
 from __future__ import annotations
 
 import importlib.resources
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ import cv2
 import numpy as np
 
 from livecheck.models.base import ModelUnavailable
+from livecheck.native_stderr import native_messages
 
 VIEW_MAX_SIDE = 512
+_TFLITE_LOG = re.compile(r"(INFO|WARNING|ERROR): ")
 _TFLITE_MAGIC = b"TFL3"
 
 
@@ -81,13 +84,17 @@ class TfliteRunner:
         reasons: list[str] = []
         for backend in backends:
             try:
-                self._open(backend, num_threads)
+                # TFLite announces each model on fd 2 and explains a failure there: keep both off
+                # the user's terminal, and put the explanation into our one-line reason instead
+                with native_messages(_TFLITE_LOG) as tflite_says:
+                    self._open(backend, num_threads)
             except ImportError as exc:
                 reasons.append(f"{backend.value}: not installed ({exc.name or exc})")
                 continue
             except (RuntimeError, ValueError) as exc:
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                reasons.append(f"{backend.value}: {first_line}")
+                errors = [m for m in tflite_says if m.startswith("ERROR")]
+                reasons.append(f"{backend.value}: {errors[0] if errors else first_line}")
                 continue
             self.backend = backend
             break
