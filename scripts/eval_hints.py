@@ -37,7 +37,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecheck.fastchecks import FAST_HINTS, FrameMetrics, frame_hints, hint_condition, measure
+from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
 from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
 from livecheck.thresholds import Thresholds
@@ -151,7 +151,7 @@ def _figures(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list
         out["false_hint_rate"][name] = _rate([bool(hints_of(p)) for p in photos])
     everything = [p for photos in clean.values() for p in photos]
     out["false_hint_rate"]["all"] = _rate([bool(hints_of(p)) for p in everything])
-    out["false_hints_by_hint"] = {h.value: _rate([h in hints_of(p) for p in everything]) for h in FAST_HINTS}
+    out["false_hints_by_hint"] = {h.value: _rate([h in hints_of(p) for p in everything]) for h in Hint}
     return out
 
 
