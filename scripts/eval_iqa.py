@@ -1,6 +1,6 @@
 """Does each quality model rank distortion strength correctly on photos it never saw?
 
-    .venv/bin/python scripts/eval_iqa.py [--quick] [--json]
+    .venv/bin/python scripts/eval_iqa.py [--quick] [--json] [--models diqa,...] [--diqa FILE.tflite]
 
 On the held-out pristine photos (scripts/distortions.split_photos), every distortion kind is applied
 at the fixed levels 1..LEVELS. For each photo and kind, the Spearman rank correlation (SROCC)
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,9 +74,9 @@ class Scorer:
     scores: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
 
 
-def _model_scorer(name: ModelName) -> Scorer | str:
+def _model_scorer(name: ModelName, weights_dir: Path | None = None) -> Scorer | str:
     try:
-        model = load_model(name)
+        model = load_model(name, weights_dir)
     except ModelUnavailable as exc:
         return str(exc)
     sign = 1.0 if model.info.higher_is_better else -1.0
@@ -109,15 +111,23 @@ def _real_pairs(shared_root: Path) -> dict[str, list[tuple[np.ndarray, np.ndarra
             for name, pairs in (("nam_real_noise", nam), ("levin_real_shake", levin))}
 
 
-def evaluate(quick: bool = False, shared_root: Path | None = None) -> dict:
-    """SROCC per kind and overall for every loadable model and the OpenCV BRISQUE peer."""
+def evaluate(quick: bool = False, shared_root: Path | None = None,
+             names: tuple[str, ...] | None = None,
+             weights_dirs: dict[ModelName, Path] | None = None) -> dict:
+    """SROCC per kind and overall for every loadable model and the OpenCV BRISQUE peer.
+
+    ``names`` limits the run to those models (``ModelName`` values and/or the peer's name);
+    ``weights_dirs`` loads a model from another folder than the shipped ``models/``.
+    """
     _, heldout = distortions.split_photos(shared_root)
     if quick:
         heldout = heldout[::max(1, len(heldout) // QUICK_PHOTOS)][:QUICK_PHOTOS]
     scorers: list[Scorer] = []
     unavailable: dict[str, str] = {}
-    candidates = {str(n): _model_scorer(n) for n in ModelName}
-    candidates[PEER_NAME] = _peer_scorer()
+    wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME}
+    candidates = {str(n): _model_scorer(n, (weights_dirs or {}).get(n)) for n in ModelName if str(n) in wanted}
+    if PEER_NAME in wanted:
+        candidates[PEER_NAME] = _peer_scorer()
     for name, candidate in candidates.items():
         if isinstance(candidate, Scorer):
             scorers.append(candidate)
@@ -189,13 +199,27 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help=f"only {QUICK_PHOTOS} held-out photos")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    choices = [*map(str, ModelName), PEER_NAME]
+    ap.add_argument("--models", help=f"comma-separated subset of {','.join(choices)} (default: all)")
+    ap.add_argument("--diqa", type=Path, metavar="FILE",
+                    help="evaluate this DIQA .tflite (e.g. a training candidate) instead of the shipped one")
     args = ap.parse_args(argv)
+    names = tuple(args.models.split(",")) if args.models else None
+    if names is not None and not set(names) <= set(choices):
+        ap.error(f"--models: unknown {', '.join(sorted(set(names) - set(choices)))}; known: {', '.join(choices)}")
+    if args.diqa is not None and not args.diqa.is_file():
+        ap.error(f"--diqa: no file {args.diqa}")
     cv2.setNumThreads(1)
-    try:
-        result = evaluate(quick=args.quick)
-    except FileNotFoundError as exc:
-        print(f"eval_iqa: {exc}", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="eval_iqa_") as tmp:
+        weights_dirs = {}
+        if args.diqa is not None:  # DiqaModel reads <weights_dir>/diqa.tflite
+            shutil.copyfile(args.diqa, Path(tmp) / "diqa.tflite")
+            weights_dirs[ModelName.DIQA] = Path(tmp)
+        try:
+            result = evaluate(quick=args.quick, names=names, weights_dirs=weights_dirs)
+        except FileNotFoundError as exc:
+            print(f"eval_iqa: {exc}", file=sys.stderr)
+            return 2
     print(json.dumps(result, indent=2) if args.json else _table(result))
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,11 @@ def cut(bgr: np.ndarray, box: tuple[int, int, int], size: int) -> np.ndarray:
 
 
 def build(photos: list[Path], size: int, seed: int, levels_per_kind: int,
-          clean_per_photo: int = 2, verbose: bool = True) -> TrainSet:
-    views, refs, targets, levels, kinds = [], [], [], [], []
+          clean_per_photo: int = 2, verbose: bool = True,
+          kinds: Sequence[str] = distortions.KINDS) -> TrainSet:
+    """Per photo: ``clean_per_photo`` clean views, then ``levels_per_kind`` random levels of each of
+    ``kinds`` in that order (each photo's views of one kind are consecutive)."""
+    views, refs, targets, levels, kind_ids = [], [], [], [], []
     rng = np.random.default_rng(seed)
     t0 = time.time()
     kind_index = {k: i for i, k in enumerate(distortions.KINDS)}
@@ -70,29 +74,31 @@ def build(photos: list[Path], size: int, seed: int, levels_per_kind: int,
         refs.append(cv2.cvtColor(cut(ref, box, size), cv2.COLOR_BGR2GRAY))
         targets.append(target)
         levels.append(level)
-        kinds.append(kind)
+        kind_ids.append(kind)
 
     for i, photo in enumerate(photos):
         ref = distortions.load_photo(photo)
         for _ in range(clean_per_photo):
             add(ref, ref, 1.0, 0.0, -1)
-        for s in distortions.iter_samples([photo], seed=seed, random_levels_per_kind=levels_per_kind):
+        for s in distortions.iter_samples([photo], kinds=kinds, seed=seed,
+                                          random_levels_per_kind=levels_per_kind):
             add(s.reference, s.image, s.target, s.level, kind_index[s.kind])
         if verbose and (i + 1) % 10 == 0:
             print(f"  built {i + 1}/{len(photos)} photos ({time.time() - t0:.0f} s)", flush=True)
     return TrainSet(np.stack(views), np.stack(refs), np.asarray(targets, np.float32),
-                    np.asarray(levels, np.float32), np.asarray(kinds, np.int16))
+                    np.asarray(levels, np.float32), np.asarray(kind_ids, np.int16))
 
 
-def load_or_build(photos: list[Path], size: int, seed: int, levels_per_kind: int) -> TrainSet:
+def load_or_build(photos: list[Path], size: int, seed: int, levels_per_kind: int,
+                  kinds: Sequence[str] = distortions.KINDS) -> TrainSet:
     """The training set for these settings, from the cache when it was built before."""
     key = hashlib.sha1(("|".join(f"{p.parent.name}/{p.name}" for p in photos)
-                        + f"|{size}|{seed}|{levels_per_kind}|{distortions.KINDS}").encode()).hexdigest()[:12]
+                        + f"|{size}|{seed}|{levels_per_kind}|{tuple(kinds)}").encode()).hexdigest()[:12]
     path = CACHE_DIR / f"trainset_{size}_{key}.npz"
     if path.exists():
         with np.load(path) as z:
             return TrainSet(z["views"], z["ref_grey"], z["targets"], z["levels"], z["kinds"])
-    ts = build(photos, size, seed, levels_per_kind)
+    ts = build(photos, size, seed, levels_per_kind, kinds=kinds)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, views=ts.views, ref_grey=ts.ref_grey, targets=ts.targets, levels=ts.levels,
