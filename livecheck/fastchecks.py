@@ -90,19 +90,36 @@ class _Scratch(threading.local):
 
     def for_sharpness(self, shape: tuple[int, int]) -> _Scratch:
         if self.sharp_shape != shape:
+            h, w = shape
             self.fine = np.empty(shape, np.float32)
             self.coarse = np.empty(shape, np.float32)
-            self.peak = np.empty(shape, np.float32)
             self.strongest = np.empty(shape, np.float32)
+            self.texture = np.empty(shape, np.float32)
             self.f4 = np.empty((4, *shape), np.float32)
             self.c4 = np.empty((4, *shape), np.float32)
-            self.weight = np.empty(shape, np.float32)
+            self.weight = np.empty((4, *shape), np.float32)
             self.in_bin = np.empty((4, *shape), bool)
+            # The four fine planes with a row of zeros between them, dilated in one call: the
+            # responses are >= 0, so a zero row never wins a maximum and the planes stay apart.
+            self.padded = np.zeros((4, h + 1, w), np.float32)
+            self.peak = np.empty_like(self.padded)
             self.sharp_shape = shape
         return self
 
 
 _scratch = _Scratch()
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeEnergy:
+    """Per direction (0, 90, 45, 135 degrees), over the pixels binned to it: the sums of
+    fine x coarse^2, coarse^3 and coarse^2 responses; and the fine gradient map (|d/dx| + |d/dy|: how
+    much structure each analysis pixel has, which the noise estimate uses to find flat tiles)."""
+
+    fine: np.ndarray
+    coarse: np.ndarray
+    squares: np.ndarray
+    texture: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +209,10 @@ def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, floa
     return mean, p05, p50, p95, clipped_dark, clipped_bright
 
 
-def _sharpness(grey: np.ndarray, analysis_noise: float) -> tuple[float, float]:
-    """(sharpness, edge_strength) of the analysis-size grey image; see the module docstring."""
+def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
+    """Fine- and coarse-scale edge responses of the analysis-size grey image, per direction."""
     ws = _scratch.for_sharpness(grey.shape)
-    fine, coarse, f4, c4, weight = ws.fine, ws.coarse, ws.f4, ws.c4, ws.weight
+    fine, coarse, f4, c4 = ws.fine, ws.coarse, ws.f4, ws.c4
     np.copyto(fine, grey)
     cv2.GaussianBlur(fine, (0, 0), _SHARP_COARSE_SIGMA, dst=coarse)
     # Derivatives along 0, 90, 45 and 135 degrees: one plane per direction, absolute values.
@@ -209,18 +226,24 @@ def _sharpness(grey: np.ndarray, analysis_noise: float) -> tuple[float, float]:
     # Each edge pixel counts in the direction closest to its gradient (a 45-degree bin), weighted by
     # its squared coarse gradient: strong edges dominate, no sorting needed. Binning matters: the
     # x-derivative of a near-horizontal sharp edge is sharp too, and would hide horizontal motion blur.
-    np.maximum(c4[0], c4[1], out=ws.strongest)
-    np.maximum(ws.strongest, c4[2], out=ws.strongest)
-    np.maximum(ws.strongest, c4[3], out=ws.strongest)
+    np.max(c4, axis=0, out=ws.strongest)
     np.greater_equal(c4, ws.strongest, out=ws.in_bin)
-    c4 *= ws.in_bin  # each plane now holds only its own bin's pixels
-    fw, cw, sw = np.empty(4), np.empty(4), np.empty(4)
-    for i in range(4):
-        # Fine response: the strongest within one pixel (an edge's exact position varies with scale).
-        cv2.dilate(f4[i], _DILATE, dst=ws.peak)
-        c = c4[i].ravel()
-        w = np.multiply(c, c, out=weight.ravel())
-        fw[i], cw[i], sw[i] = np.dot(ws.peak.ravel(), w), np.dot(c, w), np.dot(c, c)
+    np.multiply(c4, ws.in_bin, out=c4)  # each plane now holds only its own bin's pixels
+    # Fine response: the strongest within one pixel (an edge's exact position varies with scale).
+    h = grey.shape[0]
+    ws.padded[:, :h] = f4
+    cv2.dilate(ws.padded.reshape(-1, grey.shape[1]), _DILATE, dst=ws.peak.reshape(-1, grey.shape[1]))
+    c = c4.reshape(4, 1, -1)
+    w = np.multiply(c4, c4, out=ws.weight).reshape(4, -1, 1)
+    peak = ws.peak[:, :h].reshape(4, 1, -1)
+    return _EdgeEnergy(fine=np.matmul(peak, w).ravel(), coarse=np.matmul(c, w).ravel(),
+                       squares=np.matmul(c, c4.reshape(4, -1, 1)).ravel(),
+                       texture=np.add(f4[0], f4[1], out=ws.texture))
+
+
+def _sharpness(energy: _EdgeEnergy, analysis_noise: float) -> tuple[float, float]:
+    """(sharpness, edge_strength) from the edge responses; see the module docstring."""
+    fw, cw, sw = (a.astype(np.float64) for a in (energy.fine, energy.coarse, energy.squares))
     best_energy = float(cw.max())
     if best_energy <= 0.0:
         return 0.0, 0.0
@@ -235,9 +258,10 @@ def measure(frame: np.ndarray) -> FrameMetrics:
     bgr, grey_input = as_bgr(frame)
     grey, noise_gain = _analysis_grey(bgr)
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
-    noise = estimate_noise(bgr, grey_input)
+    energy = _edge_energy(grey)
+    noise = estimate_noise(bgr, grey_input, grey, energy.texture)
     noise_sigma = max(noise.colour, noise.luma)
-    sharpness, edge_strength = _sharpness(grey, noise_sigma * noise_gain)
+    sharpness, edge_strength = _sharpness(energy, noise_sigma * noise_gain)
     return FrameMetrics(
         sharpness=sharpness,
         edge_strength=edge_strength,
