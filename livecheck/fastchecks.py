@@ -77,12 +77,12 @@ _INV_SQRT2 = np.float32(1.0 / np.sqrt(2.0))
 
 
 class _Scratch(threading.local):
-    """Per-thread work arrays, reused while the frame size stays the same.
+    """Per-thread work planes, reused while the frame size stays the same.
 
     Not an optimisation of taste: in this hot path, fresh temporaries of a few hundred kB are
-    handed back to the OS and faulted in again on every frame, which cost more than the arithmetic
-    (about 0.4 ms of the 1 ms budget at 1080p here). Each thread gets its own set, so ``assess``
-    stays safe to call from several threads.
+    handed back to the OS and faulted in again on every frame, which cost more than the arithmetic.
+    The planes are also few, and reused within a frame, so that they stay in the core's cache.
+    Each thread gets its own set, so ``assess`` stays safe to call from several threads.
     """
 
     def __init__(self) -> None:
@@ -90,19 +90,11 @@ class _Scratch(threading.local):
 
     def for_sharpness(self, shape: tuple[int, int]) -> _Scratch:
         if self.sharp_shape != shape:
-            h, w = shape
-            self.fine = np.empty(shape, np.float32)
-            self.coarse = np.empty(shape, np.float32)
-            self.strongest = np.empty(shape, np.float32)
-            self.texture = np.empty(shape, np.float32)
-            self.f4 = np.empty((4, *shape), np.float32)
+            plane = lambda: np.empty(shape, np.float32)  # noqa: E731
+            self.fine, self.coarse, self.strongest, self.texture = plane(), plane(), plane(), plane()
+            self.fine_dx, self.fine_dy, self.response, self.peak, self.weight = (plane() for _ in range(5))
             self.c4 = np.empty((4, *shape), np.float32)
-            self.weight = np.empty((4, *shape), np.float32)
-            self.in_bin = np.empty((4, *shape), bool)
-            # The four fine planes with a row of zeros between them, dilated in one call: the
-            # responses are >= 0, so a zero row never wins a maximum and the planes stay apart.
-            self.padded = np.zeros((4, h + 1, w), np.float32)
-            self.peak = np.empty_like(self.padded)
+            self.in_bin = np.empty(shape, bool)
             self.sharp_shape = shape
         return self
 
@@ -209,36 +201,55 @@ def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, floa
     return mean, p05, p50, p95, clipped_dark, clipped_bright
 
 
+def _directions(dx: np.ndarray, dy: np.ndarray, out: np.ndarray) -> None:
+    """|derivative| along 0, 90, 45 and 135 degrees, from the x and y derivatives, into ``out[0:4]``."""
+    np.abs(dx, out=out[0])
+    np.abs(dy, out=out[1])
+    np.add(dx, dy, out=out[2])
+    np.subtract(dx, dy, out=out[3])
+    out[2:] *= _INV_SQRT2
+    np.abs(out[2:], out=out[2:])
+
+
 def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     """Fine- and coarse-scale edge responses of the analysis-size grey image, per direction."""
     ws = _scratch.for_sharpness(grey.shape)
-    fine, coarse, f4, c4 = ws.fine, ws.coarse, ws.f4, ws.c4
+    fine, coarse, c4 = ws.fine, ws.coarse, ws.c4
     np.copyto(fine, grey)
     cv2.GaussianBlur(fine, (0, 0), _SHARP_COARSE_SIGMA, dst=coarse)
-    # Derivatives along 0, 90, 45 and 135 degrees: one plane per direction, absolute values.
-    for src, d4 in ((fine, f4), (coarse, c4)):
-        cv2.filter2D(src, -1, _DIFF_X, dst=d4[0])
-        cv2.filter2D(src, -1, _DIFF_Y, dst=d4[1])
-        np.add(d4[0], d4[1], out=d4[2])
-        np.subtract(d4[0], d4[1], out=d4[3])
-        d4[2:] *= _INV_SQRT2
-        np.abs(d4, out=d4)
+    cv2.filter2D(coarse, -1, _DIFF_X, dst=ws.response)
+    cv2.filter2D(coarse, -1, _DIFF_Y, dst=ws.peak)
+    _directions(ws.response, ws.peak, c4)
+    cv2.filter2D(fine, -1, _DIFF_X, dst=ws.fine_dx)
+    cv2.filter2D(fine, -1, _DIFF_Y, dst=ws.fine_dy)
     # Each edge pixel counts in the direction closest to its gradient (a 45-degree bin), weighted by
     # its squared coarse gradient: strong edges dominate, no sorting needed. Binning matters: the
     # x-derivative of a near-horizontal sharp edge is sharp too, and would hide horizontal motion blur.
-    np.max(c4, axis=0, out=ws.strongest)
-    np.greater_equal(c4, ws.strongest, out=ws.in_bin)
-    np.multiply(c4, ws.in_bin, out=c4)  # each plane now holds only its own bin's pixels
-    # Fine response: the strongest within one pixel (an edge's exact position varies with scale).
-    h = grey.shape[0]
-    ws.padded[:, :h] = f4
-    cv2.dilate(ws.padded.reshape(-1, grey.shape[1]), _DILATE, dst=ws.peak.reshape(-1, grey.shape[1]))
-    c = c4.reshape(4, 1, -1)
-    w = np.multiply(c4, c4, out=ws.weight).reshape(4, -1, 1)
-    peak = ws.peak[:, :h].reshape(4, 1, -1)
-    return _EdgeEnergy(fine=np.matmul(peak, w).ravel(), coarse=np.matmul(c, w).ravel(),
-                       squares=np.matmul(c, c4.reshape(4, -1, 1)).ravel(),
-                       texture=np.add(f4[0], f4[1], out=ws.texture))
+    strongest = np.maximum(c4[0], c4[1], out=ws.strongest)
+    np.maximum(strongest, c4[2], out=strongest)
+    np.maximum(strongest, c4[3], out=strongest)
+    fine_sums, coarse_sums, squares = np.empty(4), np.empty(4), np.empty(4)
+    response, weight = ws.response.ravel(), ws.weight.ravel()
+    for i in range(4):
+        c = c4[i]
+        np.greater_equal(c, strongest, out=ws.in_bin)
+        np.multiply(c, ws.in_bin, out=c)  # only this direction's pixels
+        if i == 0:
+            np.abs(ws.fine_dx, out=ws.response)
+        elif i == 1:
+            np.abs(ws.fine_dy, out=ws.response)
+        else:
+            (np.add if i == 2 else np.subtract)(ws.fine_dx, ws.fine_dy, out=ws.response)
+            np.abs(ws.response, out=ws.response)
+            ws.response *= _INV_SQRT2
+        # Fine response: the strongest within one pixel (an edge's exact position varies with scale).
+        cv2.dilate(ws.response, _DILATE, dst=ws.peak)
+        c = c.ravel()
+        np.multiply(c, c, out=weight)
+        fine_sums[i], coarse_sums[i], squares[i] = np.dot(ws.peak.ravel(), weight), np.dot(c, weight), np.dot(c, c)
+    texture = np.abs(ws.fine_dx, out=ws.texture)
+    texture += np.abs(ws.fine_dy, out=ws.response)
+    return _EdgeEnergy(fine=fine_sums, coarse=coarse_sums, squares=squares, texture=texture)
 
 
 def _sharpness(energy: _EdgeEnergy, analysis_noise: float) -> tuple[float, float]:
