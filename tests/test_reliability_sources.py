@@ -177,6 +177,22 @@ def test_replay_skips_and_counts_corrupt_frames(tmp_path: Path) -> None:
     assert body[warning_at - 1]["frame"] == 14 and body[warning_at + 1]["frame"] == 15
 
 
+def test_replay_of_a_folder_with_no_readable_image_exits_1_after_its_summary(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    (folder / "b.png").write_bytes(b"")
+    out = tmp_path / "r.jsonl"
+    rc = main(["replay", str(folder), "--no-pace", "--no-models", "--jsonl", str(out)])
+    err = capfd.readouterr().err
+    assert rc == 1
+    assert f"livecheck: error: no readable frame in {folder}" in err.splitlines()
+    assert "Traceback" not in err
+    summary = json.loads(out.read_text().splitlines()[-1])["summary"]
+    assert summary["frames_analysed"] == 0 and summary["frames_corrupt_skipped"] == 2
+
+
 @pytest.mark.parametrize("command", [["replay"], ["run", "--headless", "--source"]])
 def test_a_camera_gone_for_good_ends_the_command_with_code_1(
         mjpeg_server: MjpegServer, command: list[str], monkeypatch: pytest.MonkeyPatch,

@@ -164,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
     if capture.error:
         print(f"livecheck: error: {capture.error}", file=sys.stderr)
         return 1
+    if pipeline.stats.analysed == 0:
+        print(f"livecheck: error: no readable frame in {args.source}", file=sys.stderr)
+        return 1
     return 0
 
 
