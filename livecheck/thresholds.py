@@ -58,9 +58,9 @@ class Thresholds:
     bright_p95_off: float = 240.0
     """A shown ``too_bright`` stays while the 95th luma percentile is at or above this."""
 
-    noisy_on: float = 1.4
+    noisy_on: float = 1.9
     """``colour_noise`` (grey levels per channel, white-noise equivalent) above this raises
-    ``noisy``. Colour noise is told apart from texture well, so this can be low: sigma 1.4 is faint
+    ``noisy``. Colour noise is told apart from texture well, so this can be low: sigma 1.9 is faint
     but visible grain on a flat wall."""
     noisy_off: float = 1.0
     """``noisy`` clears once ``colour_noise`` is below this (and ``luma_noise`` below its own)."""
