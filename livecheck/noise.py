@@ -65,7 +65,7 @@ and 5 at either scale). Tolerant at full resolution, where the high-pass keeps s
 texture out of that eigenvalue; stricter at the coarse scale, where it lets more of them in. Tuned
 on real photos (scripts/eval_hints.py)."""
 _MAX_CLIPPED = 0.01
-"""Tiles with more than this share of (coarse) pixels at 255 in a channel are left out (blown
+"""Tiles with more than this share of 4x4 blocks wholly at 255 in a channel are left out (blown
 highlights)."""
 _COLOUR_MIN_TILES = 3
 _COLOUR_QUANTILE = 25.0
