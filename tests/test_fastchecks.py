@@ -154,6 +154,36 @@ def test_jpeg_compressed_noise_is_still_detected() -> None:
     assert Hint.NOISY not in assess(cv2.imdecode(data, cv2.IMREAD_COLOR)).hints
 
 
+def blotchy_noise(img: np.ndarray, sigma: float, blotch: float = 1.5, seed: int = 0) -> np.ndarray:
+    """Colour noise of ``sigma`` per pixel whose grains are ``blotch`` px wide (a Gaussian-filtered
+    white noise, rescaled): what demosaicing, in-camera denoising and JPEG leave of sensor noise."""
+    white = np.random.default_rng(seed).normal(0.0, 1.0, img.shape).astype(np.float32)
+    grains = cv2.GaussianBlur(white, (0, 0), blotch)
+    grains *= sigma / grains.std()
+    return np.clip(img + grains, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("blotch", [1.5, 3.0])
+def test_blotchy_colour_noise_raises_noisy(blotch: float) -> None:
+    """Real camera noise is spatially correlated; the full-resolution residual sees little of it, so
+    the 4x4-binned scale must (a 2x2 binning alone missed grains of 3 px): at sigma 3 it reads well
+    above the hint's threshold."""
+    result = assess(blotchy_noise(scene(1280, 720), 3.0, blotch))
+    assert Hint.NOISY in result.hints
+    assert result.metrics.colour_noise > 2 * Thresholds().noisy_on
+    assert Hint.NOISY not in assess(scene(1280, 720)).hints
+
+
+def test_noise_is_read_on_the_flat_part_of_a_textured_frame() -> None:
+    """Tiles are picked where the picture is flattest: a frame that is mostly fine texture (which
+    would read as luma noise) with one plain noisy band still reads the band's noise."""
+    frame = cv2.cvtColor(grey_fine_texture(1280, 720), cv2.COLOR_GRAY2BGR)
+    band = add_noise(np.full((720, 320, 3), 140, np.uint8), 4.0)
+    frame[:, -320:] = band
+    m = measure(frame)
+    assert m.colour_noise == pytest.approx(4.0, rel=0.2)
+
+
 def test_blown_highlights_do_not_read_as_colour_noise() -> None:
     bright = np.clip(scene().astype(np.float32) * 1.6 + 90, 0, 255).astype(np.uint8)
     assert measure(bright).colour_noise < 1.0
