@@ -6,7 +6,10 @@ One thread (cv2.setNumThreads(1)). For each size, a real photo (pristine/Kodak24
 or a drawn scene when ../shared is absent) is resized to the frame size and given mild sensor noise,
 then timed: median ms of `assess`, median ms of one `cv2.sumElems` over the same frame (the
 memory-read floor: no per-frame check can be cheaper than reading the frame once), and their ratio.
-Timings on a busy machine drift: compare the ratio, measured in the same run.
+For scale, also the "naive composition" of ../shared/FIELD_NOTES.md (grey conversion, a /2
+INTER_AREA downscale with a Laplacian variance, meanStdDev and a 256-bin histogram of the full
+grey frame: the textbook checks, with no noise estimate at all), timed in the same run.
+Timings on a busy machine drift: compare the ratios, measured in the same run.
 `measure(quick) -> dict` is what scripts/bench.py calls.
 """
 from __future__ import annotations
@@ -46,6 +49,15 @@ def _frame(width: int, height: int) -> np.ndarray:
     return np.clip(frame + noise, 0, 255).astype(np.uint8)
 
 
+def naive_composition(frame: np.ndarray) -> None:
+    """The textbook per-frame checks, as FIELD_NOTES timed them (for scale only)."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    half = cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    cv2.meanStdDev(cv2.Laplacian(half, cv2.CV_32F))
+    cv2.meanStdDev(grey)
+    cv2.calcHist([grey], [0], None, [256], [0, 256])
+
+
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:
     for _ in range(3):
         fn()
@@ -58,7 +70,7 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def measure(quick: bool = False) -> dict:
-    """{"sizes": [{"size", "assess_ms", "sum_elems_ms", "ratio"}], "threads": 1}"""
+    """{"sizes": [{"size", "assess_ms", "sum_elems_ms", "ratio", "naive_ms"}], "threads": 1}"""
     cv2.setNumThreads(1)
     repeats = 30 if quick else 200
     rows = []
@@ -66,8 +78,10 @@ def measure(quick: bool = False) -> dict:
         frame = _frame(width, height)
         assess_ms = _median_ms(lambda: assess(frame), repeats)
         floor_ms = _median_ms(lambda: cv2.sumElems(frame), repeats)
+        naive_ms = _median_ms(lambda: naive_composition(frame), repeats)
         rows.append({"size": f"{width}x{height}", "assess_ms": round(assess_ms, 3),
-                     "sum_elems_ms": round(floor_ms, 3), "ratio": round(assess_ms / floor_ms, 1)})
+                     "sum_elems_ms": round(floor_ms, 3), "ratio": round(assess_ms / floor_ms, 1),
+                     "naive_ms": round(naive_ms, 3)})
     return {"threads": 1, "repeats": repeats, "sizes": rows}
 
 
@@ -81,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"livecheck.assess, one thread, median of {result['repeats']} runs")
-    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6}")
+    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6} {'naive ms':>9}")
     for row in result["sizes"]:
         print(f"{row['size']:>10} {row['assess_ms']:>10.3f} {row['sum_elems_ms']:>12.3f} "
-              f"{row['ratio']:>6.1f}")
+              f"{row['ratio']:>6.1f} {row['naive_ms']:>9.3f}")
     return 0
 
 
