@@ -172,13 +172,20 @@ def _smallest_eigenvalues(cov: np.ndarray) -> np.ndarray:
     return q + 2.0 * p * np.cos(np.arccos(r) / 3.0 + 2.0 * np.pi / 3.0)
 
 
-def _colour_estimate(residual: np.ndarray, luma_variance: np.ndarray, total_variance: np.ndarray,
-                     gates: tuple[float, float], unclipped: np.ndarray) -> float:
-    smallest = np.maximum(_smallest_eigenvalues(residual.astype(np.float64)), 0.0)
-    used = smallest[unclipped & (luma_variance < gates[0] * smallest) & (total_variance < gates[1] * smallest)]
-    if used.size < _COLOUR_MIN_TILES:
-        return 0.0
-    return float(np.sqrt(_quantile(used, _COLOUR_QUANTILE)))
+def _colour_estimate(stats: _TileStats, unclipped: np.ndarray) -> float:
+    """``colour`` from the statistics of both scales (fine tiles, then coarse tiles)."""
+    smallest = np.maximum(_smallest_eigenvalues(stats.residual.astype(np.float64)), 0.0)
+    fine, coarse = slice(None, TILES), slice(TILES, None)
+    limit = np.empty((2, smallest.size))  # per tile: its gates' multiples of its smallest eigenvalue
+    for scale, gates in ((fine, _GATE_FINE), (coarse, _GATE_COARSE)):
+        limit[:, scale] = np.multiply.outer(gates, smallest[scale])
+    usable = np.tile(unclipped, 2) & (stats.luma_variance < limit[0]) & (stats.total_variance < limit[1])
+    colour = 0.0
+    for scale, calibration in ((fine, _CAL_COLOUR_FINE), (coarse, _CAL_COLOUR_COARSE)):
+        used = smallest[scale][usable[scale]]
+        if used.size >= _COLOUR_MIN_TILES:
+            colour = max(colour, calibration * float(np.sqrt(_quantile(used, _COLOUR_QUANTILE))))
+    return colour
 
 
 def _luma_estimate(full: np.ndarray, residual_luma: np.ndarray, side: int, ws: _Scratch) -> float:
@@ -269,10 +276,5 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
     cv2.threshold(coarse, 254.5, 1.0, cv2.THRESH_BINARY, dst=ws.clipped)
     clipped_share = cv2.resize(ws.clipped, (1, TILES), interpolation=cv2.INTER_AREA)  # per tile, channel
     unclipped = clipped_share.max(axis=2).ravel() <= _MAX_CLIPPED
-    colour = 0.0
-    for scale, gates, calibration in ((slice(None, TILES), _GATE_FINE, _CAL_COLOUR_FINE),
-                                      (slice(TILES, None), _GATE_COARSE, _CAL_COLOUR_COARSE)):
-        estimate = _colour_estimate(stats.residual[scale], stats.luma_variance[scale],
-                                    stats.total_variance[scale], gates, unclipped)
-        colour = max(colour, calibration * estimate)
+    colour = _colour_estimate(stats, unclipped)
     return NoiseEstimate(colour, luma)
