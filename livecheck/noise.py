@@ -35,6 +35,7 @@ reads s on ``luma``; white colour noise reads about 0.67 s on ``luma``.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -203,27 +204,46 @@ def _luma_estimate(full: np.ndarray, residual_luma: np.ndarray, side: int, ws: _
     return float(np.sqrt(_quantile(smallest, _LUMA_QUANTILE)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Where the candidate tiles are: top-left corners at full resolution, their footprints in the
+    analysis image (rows y0:y1, columns x0:x1), and a square structuring element about as large."""
+
+    ys: np.ndarray
+    xs: np.ndarray
+    y0: np.ndarray
+    y1: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+    box: np.ndarray
+
+
+@functools.lru_cache(maxsize=16)
+def _candidates(h: int, w: int, side: int, ah: int, aw: int) -> _Candidates:
+    ys = np.linspace(0, h - side, CANDIDATES[0]).round().astype(np.intp)
+    xs = np.linspace(0, w - side, CANDIDATES[1]).round().astype(np.intp)
+    foot = max(3, round(side * aw / w)) | 1
+    return _Candidates(
+        ys=ys, xs=xs,
+        y0=(ys * (ah / h)).astype(np.intp), y1=np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah),
+        x0=(xs * (aw / w)).astype(np.intp), x1=np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw),
+        box=np.ones((foot, foot), np.uint8))
+
+
 def _flattest_tiles(shape: tuple[int, int], side: int, analysis_grey: np.ndarray,
                     texture: np.ndarray) -> list[tuple[int, int]]:
     """Top-left corners (full resolution) of the ``TILES`` flattest candidate tiles, flattest first:
     least ``texture`` summed over each tile's footprint in the analysis image (an integral image
     gives the 96 sums from four lookups each), unclipped ones first."""
-    h, w = shape
-    ny, nx = CANDIDATES
-    ys = np.linspace(0, h - side, ny).round().astype(np.intp)
-    xs = np.linspace(0, w - side, nx).round().astype(np.intp)
-    ah, aw = analysis_grey.shape
-    y0, y1 = (ys * (ah / h)).astype(np.intp), np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah)
-    x0, x1 = (xs * (aw / w)).astype(np.intp), np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw)
+    c = _candidates(*shape, side, *analysis_grey.shape)
     sums = cv2.integral(texture, sdepth=cv2.CV_64F)
-    score = sums[y1][:, x1] - sums[y0][:, x1] - sums[y1][:, x0] + sums[y0][:, x0]
+    score = sums[c.y1][:, c.x1] - sums[c.y0][:, c.x1] - sums[c.y1][:, c.x0] + sums[c.y0][:, c.x0]
     lo, hi = _CLIPPED_LEVELS
-    foot = max(3, round(side * aw / w)) | 1
-    kernel = np.ones((foot, foot), np.uint8)
-    centre = np.ix_((y0 + y1) // 2, (x0 + x1) // 2)
-    score[(cv2.erode(analysis_grey, kernel)[centre] <= lo) | (cv2.dilate(analysis_grey, kernel)[centre] >= hi)] = np.inf
+    centre = np.ix_((c.y0 + c.y1) // 2, (c.x0 + c.x1) // 2)
+    score[(cv2.erode(analysis_grey, c.box)[centre] <= lo) | (cv2.dilate(analysis_grey, c.box)[centre] >= hi)] = np.inf
     chosen = np.argsort(score.ravel(), kind="stable")[:TILES]
-    return [(int(ys[i // nx]), int(xs[i % nx])) for i in chosen]
+    nx = CANDIDATES[1]
+    return [(int(c.ys[i // nx]), int(c.xs[i % nx])) for i in chosen]
 
 
 def _bin4(tiles: np.ndarray, ws: _Scratch, out: np.ndarray) -> None:
