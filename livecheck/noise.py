@@ -223,11 +223,14 @@ def _candidates(h: int, w: int, side: int, ah: int, aw: int) -> _Candidates:
     ys = np.linspace(0, h - side, CANDIDATES[0]).round().astype(np.intp)
     xs = np.linspace(0, w - side, CANDIDATES[1]).round().astype(np.intp)
     foot = max(3, round(side * aw / w)) | 1
-    return _Candidates(
+    grid = _Candidates(
         ys=ys, xs=xs,
         y0=(ys * (ah / h)).astype(np.intp), y1=np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah),
         x0=(xs * (aw / w)).astype(np.intp), x1=np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw),
         box=np.ones((foot, foot), np.uint8))
+    for array in (grid.ys, grid.xs, grid.y0, grid.y1, grid.x0, grid.x1, grid.box):
+        array.flags.writeable = False  # shared by every thread through the cache
+    return grid
 
 
 def _flattest_tiles(shape: tuple[int, int], side: int, analysis_grey: np.ndarray,
