@@ -5,9 +5,9 @@
 * once through one downscale to a fixed *analysis size* (long side 256 px; smaller frames are used
   as they are). Sharpness, exposure and contrast are measured there, so a threshold holds for
   640x480 and 3840x2160 alike: blur is judged as a fraction of the picture, not in sensor pixels.
-* once as 96 small tiles (40x40) sampled on a grid at full resolution, for the noise estimates
-  (:mod:`livecheck.noise`): the downscale averages noise away, and sensor noise is a
-  full-resolution property.
+* once as 32 tiles (64x64) at full resolution, for the noise estimates (:mod:`livecheck.noise`):
+  the downscale averages noise away, and sensor noise is a full-resolution property. The tiles are
+  the flattest of 96 candidates, judged on the analysis image's fine gradients.
 
 Metrics (names as in the JSON output):
 
