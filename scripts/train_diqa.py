@@ -124,10 +124,22 @@ def error_maps(views_rgb: np.ndarray, ref_grey: np.ndarray) -> np.ndarray:
     return np.sqrt(pooled)[:, None].astype(np.float32)
 
 
-def _groups(ts: iqa_dataset.TrainSet) -> list[np.ndarray]:
+def _groups(ts: iqa_dataset.TrainSet, offset: int = 0) -> list[np.ndarray]:
     """Indices of the views of one photo and one kind (iqa_dataset builds them consecutively)."""
     starts = [0] + [i for i in range(1, len(ts)) if ts.kinds[i] != ts.kinds[i - 1]]
-    return [np.arange(a, b) for a, b in zip(starts, starts[1:] + [len(ts)])]
+    return [np.arange(a, b) + offset for a, b in zip(starts, starts[1:] + [len(ts)])]
+
+
+def _concat(sets: list[iqa_dataset.TrainSet]) -> tuple[iqa_dataset.TrainSet, list[np.ndarray]]:
+    """One training set from several, and the photo-and-kind groups of each part (never across)."""
+    groups, offset = [], 0
+    for ts in sets:
+        groups += _groups(ts, offset)
+        offset += len(ts)
+    if len(sets) == 1:
+        return sets[0], groups
+    return iqa_dataset.TrainSet(*(np.concatenate([getattr(ts, f) for ts in sets])
+                                  for f in ("views", "ref_grey", "targets", "levels", "kinds"))), groups
 
 
 def rank_loss(score: torch.Tensor, level: torch.Tensor, target: torch.Tensor,
@@ -142,8 +154,10 @@ def rank_loss(score: torch.Tensor, level: torch.Tensor, target: torch.Tensor,
     return F.relu(margin - gap)[better].mean()
 
 
-def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batch: int,
-          seed: int, max_steps: int | None = None) -> DiqaNet:
+def train(sets: list[iqa_dataset.TrainSet], stage1_epochs: int, stage2_epochs: int, batch: int,
+          seed: int, rank_weight: float = 1.0, max_steps: int | None = None) -> DiqaNet:
+    """Both stages on the union of ``sets``; ranking pairs are drawn within each set's groups."""
+    ts, groups = _concat(sets)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = DiqaNet()
@@ -151,7 +165,6 @@ def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batc
     views = torch.from_numpy(ts.views)
     targets = torch.from_numpy(ts.targets)
     levels = torch.from_numpy(ts.levels)
-    groups = _groups(ts)
     group_of = torch.from_numpy(np.concatenate([np.full(len(g), i) for i, g in enumerate(groups)]))
     per_batch = max(1, batch // 4)  # ~4 views per photo and kind
 
@@ -171,7 +184,7 @@ def train(ts: iqa_dataset.TrainSet, stage1_epochs: int, stage2_epochs: int, batc
                 loss = F.mse_loss(emap, emaps[idx])
                 if score_weight:
                     loss = (0.1 * loss + score_weight * F.mse_loss(score, targets[idx])
-                            + rank_loss(score, levels[idx], targets[idx], group_of[idx]))
+                            + rank_weight * rank_loss(score, levels[idx], targets[idx], group_of[idx]))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -203,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "models" / "diqa.tflite")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--levels-per-kind", type=int, default=4)
+    ap.add_argument("--hard-kinds", default="",
+                    help="comma-separated kinds given a second set of views at --hard-levels random levels "
+                         "per photo (another seed); default none. Tried: noise_jpeg,jpeg,camera_noise,"
+                         "motion_blur[,overexposure] -- see 'Tried' in models/DIQA.md")
+    ap.add_argument("--hard-levels", type=int, default=6, help="random levels per photo and kind in that set")
+    ap.add_argument("--rank-weight", type=float, default=1.0, help="weight of the ranking loss in stage 2")
     ap.add_argument("--stage1-epochs", type=int, default=2)
     ap.add_argument("--stage2-epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=32)
@@ -210,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true", help="a few steps on two photos, no cache")
     ap.add_argument("--from-state", type=Path, help="export this saved state dict, no training")
     args = ap.parse_args(argv)
+    hard_kinds = tuple(k for k in args.hard_kinds.split(",") if k)
+    unknown = set(hard_kinds) - set(distortions.KINDS)
+    if unknown:
+        ap.error(f"unknown --hard-kinds {', '.join(sorted(unknown))}; known: {', '.join(distortions.KINDS)}")
     torch.set_num_threads(args.threads)
     t0 = time.time()
     train_photos, _ = distortions.split_photos()
@@ -219,14 +242,21 @@ def main(argv: list[str] | None = None) -> int:
         state.pop("lowpass", None)  # older states stored the (fixed) filter
         net.load_state_dict(state, strict=True)
     elif args.smoke:
-        ts = iqa_dataset.build(train_photos[:2], INPUT_SIZE, args.seed, 1, verbose=False)
-        net = train(ts, 1, 1, 8, args.seed, max_steps=2)
+        sets = [iqa_dataset.build(train_photos[:2], INPUT_SIZE, args.seed, 1, verbose=False)]
+        if hard_kinds:
+            sets.append(iqa_dataset.build(train_photos[:1], INPUT_SIZE, args.seed + 1, 2, verbose=False,
+                                          kinds=hard_kinds))
+        net = train(sets, 1, 1, 8, args.seed, args.rank_weight, max_steps=2)
     else:
-        ts = iqa_dataset.load_or_build(train_photos, INPUT_SIZE, args.seed, args.levels_per_kind)
-        print(f"training set: {len(ts)} views ({time.time() - t0:.0f} s)", flush=True)
-        net = train(ts, args.stage1_epochs, args.stage2_epochs, args.batch, args.seed)
+        sets = [iqa_dataset.load_or_build(train_photos, INPUT_SIZE, args.seed, args.levels_per_kind)]
+        if hard_kinds:
+            sets.append(iqa_dataset.load_or_build(train_photos, INPUT_SIZE, args.seed + 1, args.hard_levels,
+                                                  kinds=hard_kinds))
+        print(f"training set: {' + '.join(str(len(ts)) for ts in sets)} views "
+              f"({time.time() - t0:.0f} s)", flush=True)
+        net = train(sets, args.stage1_epochs, args.stage2_epochs, args.batch, args.seed, args.rank_weight)
         iqa_dataset.CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        torch.save(net.state_dict(), iqa_dataset.CACHE_DIR / "diqa_state.pt")
+        torch.save(net.state_dict(), iqa_dataset.CACHE_DIR / f"{args.out.stem}_state.pt")
     export(net, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.time() - t0:.0f} s")
     return 0
