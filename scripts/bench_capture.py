@@ -109,9 +109,10 @@ def _reconnect(rounds: int) -> dict[str, object]:
             frame = cap.get(timeout=10)
         assert frame is not None
         to_frame.append(frame.t_capture - back)
+    while cap.get(timeout=0) is not None:  # drain, so the next frame is a new capture
+        pass
     alive = cap.stats.captured
-    cap.get(timeout=3)
-    assert cap.stats.captured > alive, "the stream is still running"
+    assert cap.get(timeout=3) is not None and cap.stats.captured > alive, "the stream stopped"
     start = time.perf_counter()
     cap.stop()
     stop_ms = (time.perf_counter() - start) * 1000
