@@ -57,3 +57,21 @@ def test_emd_loss_is_zero_for_identical_and_grows_with_shift() -> None:
     near = train_nima.target_distributions(np.array([0.25, 0.55, 0.95], np.float32))
     far = train_nima.target_distributions(np.array([0.6, 0.9, 0.3], np.float32))
     assert float(train_nima.emd_loss(near, t)) < float(train_nima.emd_loss(far, t))
+
+
+def test_diqa_ensemble_exports_the_mean_of_its_members(tmp_path: Path) -> None:
+    import train_diqa
+    from livecheck.models.runtime import Backend, TfliteRunner
+
+    torch.manual_seed(0)
+    members = [train_diqa.DiqaNet().eval(), train_diqa.DiqaNet().eval()]
+    image = np.random.default_rng(0).integers(0, 256, (train_diqa.INPUT_SIZE,) * 2 + (3,), dtype=np.uint8)
+    with torch.no_grad():
+        expected = float(np.mean([float(m(torch.from_numpy(image)[None])) for m in members]))
+    out = tmp_path / "ensemble.tflite"
+    train_diqa.export(train_diqa.DiqaEnsemble(members), out)
+    runner = TfliteRunner(out, train_diqa.INPUT_SIZE, backends=(Backend.LITERT,))
+    vec = runner.run(image)
+    runner.close()
+    assert vec.shape == (1,)
+    assert float(vec[0]) == pytest.approx(expected, abs=1e-4)
