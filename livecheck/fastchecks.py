@@ -201,14 +201,16 @@ def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, floa
     return mean, p05, p50, p95, clipped_dark, clipped_bright
 
 
-def _directions(dx: np.ndarray, dy: np.ndarray, out: np.ndarray) -> None:
-    """|derivative| along 0, 90, 45 and 135 degrees, from the x and y derivatives, into ``out[0:4]``."""
-    np.abs(dx, out=out[0])
-    np.abs(dy, out=out[1])
-    np.add(dx, dy, out=out[2])
-    np.subtract(dx, dy, out=out[3])
-    out[2:] *= _INV_SQRT2
-    np.abs(out[2:], out=out[2:])
+def _direction(dx: np.ndarray, dy: np.ndarray, i: int, out: np.ndarray) -> None:
+    """|derivative| along direction ``i`` (0, 90, 45, 135 degrees) from the x and y derivatives."""
+    if i == 0:
+        np.abs(dx, out=out)
+    elif i == 1:
+        np.abs(dy, out=out)
+    else:
+        (np.add if i == 2 else np.subtract)(dx, dy, out=out)
+        np.abs(out, out=out)
+        out *= _INV_SQRT2
 
 
 def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
@@ -219,7 +221,8 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     cv2.GaussianBlur(fine, (0, 0), _SHARP_COARSE_SIGMA, dst=coarse)
     cv2.filter2D(coarse, -1, _DIFF_X, dst=ws.response)
     cv2.filter2D(coarse, -1, _DIFF_Y, dst=ws.peak)
-    _directions(ws.response, ws.peak, c4)
+    for i in range(4):
+        _direction(ws.response, ws.peak, i, c4[i])
     cv2.filter2D(fine, -1, _DIFF_X, dst=ws.fine_dx)
     cv2.filter2D(fine, -1, _DIFF_Y, dst=ws.fine_dy)
     # Each edge pixel counts in the direction closest to its gradient (a 45-degree bin), weighted by
@@ -229,19 +232,12 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     np.maximum(strongest, c4[2], out=strongest)
     np.maximum(strongest, c4[3], out=strongest)
     fine_sums, coarse_sums, squares = np.empty(4), np.empty(4), np.empty(4)
-    response, weight = ws.response.ravel(), ws.weight.ravel()
+    weight = ws.weight.ravel()
     for i in range(4):
         c = c4[i]
         np.greater_equal(c, strongest, out=ws.in_bin)
         np.multiply(c, ws.in_bin, out=c)  # only this direction's pixels
-        if i == 0:
-            np.abs(ws.fine_dx, out=ws.response)
-        elif i == 1:
-            np.abs(ws.fine_dy, out=ws.response)
-        else:
-            (np.add if i == 2 else np.subtract)(ws.fine_dx, ws.fine_dy, out=ws.response)
-            np.abs(ws.response, out=ws.response)
-            ws.response *= _INV_SQRT2
+        _direction(ws.fine_dx, ws.fine_dy, i, ws.response)
         # Fine response: the strongest within one pixel (an edge's exact position varies with scale).
         cv2.dilate(ws.response, _DILATE, dst=ws.peak)
         c = c.ravel()

@@ -273,9 +273,9 @@ def _bin4(tiles: np.ndarray, ws: _Scratch, out: np.ndarray) -> None:
 
 
 def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
-                   gradient: np.ndarray) -> NoiseEstimate:
+                   texture: np.ndarray) -> NoiseEstimate:
     """Noise estimates of a contiguous BGR uint8 frame (``grey_input``: its channels are copies).
-    ``analysis_grey`` is the frame's downscaled grey image and ``gradient`` its gradient magnitude
+    ``analysis_grey`` is the frame's downscaled grey image and ``texture`` its fine gradient map
     (same size), used to pick the flattest tiles."""
     h, w = bgr.shape[:2]
     side = min(TILE, h, w) // 4 * 4
@@ -284,7 +284,7 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
         return NoiseEstimate(0.0, 0.0)
     ws = _scratch.get(side)
     tiles = ws.tiles
-    for k, (y, x) in enumerate(_flattest_tiles((h, w), side, analysis_grey, gradient)):
+    for k, (y, x) in enumerate(_flattest_tiles((h, w), side, analysis_grey, texture)):
         tiles[k * side:(k + 1) * side] = bgr[y:y + side, x:x + side]
     fine, coarse = ws.scales[:TILES * n], ws.scales[TILES * n:]
     start = (side - n) // 2
