@@ -32,6 +32,11 @@ size. Both estimates are in grey levels per channel, 0-255, at the frame's own r
 Each estimate is calibrated on synthetic Gaussian noise: white noise of sigma s in each channel
 reads s on ``colour``; noise of sigma s added to luma alone (so every channel moves by the same s)
 reads s on ``luma``; white colour noise reads about 0.67 s on ``luma``.
+
+This module picks the tiles and makes every decision (gates, quantiles, calibration). The statistics
+themselves (per tile and scale: covariances, their smallest eigenvalues) come from a small C kernel,
+``livecheck/_tiles.c``, which reads the tiles straight from the frame: written with NumPy they are
+hundreds of operations on tiny arrays, 0.6 ms a frame spent mostly dispatching them.
 """
 from __future__ import annotations
 
@@ -41,6 +46,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from livecheck import _tiles
 
 TILE = 64
 """Side (px, full resolution) of a tile: four times the 16 px that each scale's statistics use.
@@ -52,8 +59,10 @@ TILES = 32
 """How many of them are measured: the flattest, judged on the analysis image (which costs nothing
 at full resolution). Noise is told from structure best where there is least structure, and the
 textured tiles that a fixed grid also reads would mostly be refused by the gates below anyway."""
-_MARGIN = 2
-"""Residual pixels this close to a tile's border see the next tile through the blur."""
+_MIN_SIDE = 32
+"""Frames narrower than this (px) get no noise estimate: 8 px per scale leave too little interior."""
+_BLUR = cv2.getGaussianKernel(5, 1.0, cv2.CV_32F).ravel()
+"""The high-pass residual is the tile minus this Gaussian blur of it (each axis)."""
 _CLIPPED_LEVELS = (3, 250)
 """Candidates whose footprint in the analysis image reaches these grey levels are measured last:
 clipped shadows and highlights have lost their noise."""
@@ -81,8 +90,6 @@ _LUMA_TILES = 12
 _LUMA_QUANTILE = 20.0
 _CAL_LUMA = 1.29
 
-_LUMA_WEIGHTS = np.array([0.114, 0.587, 0.299], np.float32)  # B, G, R (Rec. 601)
-
 
 @dataclass(frozen=True, slots=True)
 class NoiseEstimate:
@@ -91,29 +98,15 @@ class NoiseEstimate:
 
 
 class _Scratch(threading.local):
-    """Per-thread work arrays, reused while the tile size stays the same (see fastchecks). The
-    tiles are stacked vertically, so each one is contiguous in memory."""
+    """Per-thread arrays that the C kernel writes its statistics into: per statistic (the smallest
+    eigenvalue of the residual's colour covariance, luma variance, B+G+R variance), scale (fine,
+    coarse) and tile; each tile's share of blown 4x4 blocks; the luma tiles' smallest patch
+    eigenvalues."""
 
     def __init__(self) -> None:
-        self.side: int | None = None
-
-    def get(self, side: int) -> _Scratch:
-        if self.side != side:
-            n = side // 4  # each scale's tile side
-            inner = n - 2 * _MARGIN
-            self.tiles = np.empty((TILES * side, side, 3), np.uint8)
-            self.row_sums = np.empty((2, TILES * n, side * 3), np.uint16)
-            self.columns = np.empty((side * 3, TILES * n), np.uint16)
-            self.column_sums = np.empty((2, n, 3 * TILES * n), np.uint16)
-            self.clipped = np.empty((TILES * n, n, 3), np.float32)
-            # Both scales in one stack: the tiles' centres at full resolution, then the tiles binned 4x4.
-            self.scales = np.empty((2 * TILES * n, n, 3), np.float32)
-            self.blurred = np.empty_like(self.scales)
-            self.residual = np.empty_like(self.scales)
-            self.rows = np.empty((2 * TILES, 6, inner * (inner // 2)), np.float32)
-            self.patches = np.empty((_LUMA_TILES, 9, (n - 2) ** 2), np.float32)
-            self.side = side
-        return self
+        self.stats = np.empty((3, 2, TILES))  # smallest colour eigenvalue, luma and total variance
+        self.clipped = np.empty(TILES)
+        self.luma = np.empty(_LUMA_TILES)
 
 
 _scratch = _Scratch()
@@ -125,151 +118,64 @@ def _quantile(values: np.ndarray, percent: float) -> float:
     return float(np.partition(values, k)[k])
 
 
-@dataclass(frozen=True, slots=True)
-class _TileStats:
-    """Per tile (n of them): the 3x3 covariance of the high-pass residual over the tile's interior,
-    and the variances of the tile's luma and of its B, G and R summed (its structure)."""
-
-    residual: np.ndarray
-    luma_variance: np.ndarray
-    total_variance: np.ndarray
-
-    @property
-    def residual_luma(self) -> np.ndarray:
-        return _LUMA_WEIGHTS @ self.residual @ _LUMA_WEIGHTS
-
-
-def _tile_stats(mosaic: np.ndarray, ws: _Scratch, side: int) -> _TileStats:
-    """Statistics of a float32 stack of square tiles, over each tile's interior (the blur mixes
-    neighbouring tiles at the seams): one batched 6x6 product of residual and pixel rows."""
-    m = _MARGIN
-    n = mosaic.shape[0] // side
-    blurred = cv2.GaussianBlur(mosaic, (5, 5), 1.0, dst=ws.blurred[:len(mosaic)])
-    residual = np.subtract(mosaic, blurred, out=ws.residual[:len(mosaic)])
-    rows = ws.rows[:n]  # per tile: residual B, G, R, then pixel B, G, R, over every other interior pixel
-    by_tile = rows.reshape(n, 6, side - 2 * m, (side - 2 * m) // 2)
-    for first, plane in ((0, residual), (3, mosaic)):
-        inner = plane.reshape(n, side, side, 3)[:, m:side - m, m:side - m:2, :]
-        by_tile[:, first:first + 3] = inner.transpose(0, 3, 1, 2)
-    count = np.float32(rows.shape[2])
-    moments = np.matmul(rows, rows.transpose(0, 2, 1)) / count
-    mean = rows[:, 3:].sum(axis=2) / count
-    pixels = moments[:, 3:, 3:] - mean[:, :, None] * mean[:, None, :]
-    return _TileStats(residual=moments[:, :3, :3], luma_variance=_LUMA_WEIGHTS @ pixels @ _LUMA_WEIGHTS,
-                      total_variance=np.trace(pixels, axis1=1, axis2=2))
-
-
-def _smallest_eigenvalues(cov: np.ndarray) -> np.ndarray:
-    """Smallest eigenvalue of each symmetric 3x3 matrix, in closed form (trigonometric solution of
-    the characteristic cubic): np.linalg.eigvalsh costs 0.1 ms per call on 96 matrices, this 0.03."""
-    a, b, c = cov[:, 0, 0], cov[:, 1, 1], cov[:, 2, 2]
-    d, e, f = cov[:, 0, 1], cov[:, 1, 2], cov[:, 0, 2]
-    q = (a + b + c) / 3.0
-    a, b, c = a - q, b - q, c - q
-    p2 = (a * a + b * b + c * c + 2.0 * (d * d + e * e + f * f)) / 6.0
-    p = np.sqrt(p2)
-    det = a * (b * c - e * e) - d * (d * c - e * f) + f * (d * e - b * f)
-    r = np.clip(det / (2.0 * np.maximum(p2 * p, 1e-30)), -1.0, 1.0)
-    return q + 2.0 * p * np.cos(np.arccos(r) / 3.0 + 2.0 * np.pi / 3.0)
-
-
-def _colour_estimate(stats: _TileStats, unclipped: np.ndarray) -> float:
-    """``colour`` from the statistics of both scales (fine tiles, then coarse tiles)."""
-    smallest = np.maximum(_smallest_eigenvalues(stats.residual.astype(np.float64)), 0.0)
-    fine, coarse = slice(None, TILES), slice(TILES, None)
-    limit = np.empty((2, smallest.size))  # per tile: its gates' multiples of its smallest eigenvalue
-    for scale, gates in ((fine, _GATE_FINE), (coarse, _GATE_COARSE)):
-        limit[:, scale] = np.multiply.outer(gates, smallest[scale])
-    usable = np.tile(unclipped, 2) & (stats.luma_variance < limit[0]) & (stats.total_variance < limit[1])
+def _colour_estimate(stats: np.ndarray, unclipped: np.ndarray) -> float:
+    """``colour`` from the per-tile statistics of both scales (laid out as in :class:`_Scratch`)."""
+    smallest, luma_variance, total_variance = stats
     colour = 0.0
-    for scale, calibration in ((fine, _CAL_COLOUR_FINE), (coarse, _CAL_COLOUR_COARSE)):
-        used = smallest[scale][usable[scale]]
+    for scale, ((luma_gate, total_gate), calibration) in enumerate(
+            ((_GATE_FINE, _CAL_COLOUR_FINE), (_GATE_COARSE, _CAL_COLOUR_COARSE))):
+        usable = unclipped & (luma_variance[scale] < luma_gate * smallest[scale]) \
+            & (total_variance[scale] < total_gate * smallest[scale])
+        used = smallest[scale][usable]
         if used.size >= _COLOUR_MIN_TILES:
             colour = max(colour, calibration * float(np.sqrt(_quantile(used, _COLOUR_QUANTILE))))
     return colour
 
 
-def _luma_estimate(full: np.ndarray, residual_luma: np.ndarray, side: int, ws: _Scratch) -> float:
-    quietest = np.argpartition(residual_luma, _LUMA_TILES - 1)[:_LUMA_TILES]
-    tiles = cv2.cvtColor(full, cv2.COLOR_BGR2GRAY).reshape(TILES, side, side)[quietest]
-    inner = side - 2
-    patches = ws.patches  # every 3x3 patch of every tile: one row per patch position
-    for k in range(9):
-        patches[:, k].reshape(-1, inner, inner)[:] = tiles[:, k // 3:k // 3 + inner, k % 3:k % 3 + inner]
-    count = np.float32(patches.shape[2])
-    mean = patches.sum(axis=2) / count
-    cov = np.matmul(patches, patches.transpose(0, 2, 1)) / count
-    cov -= mean[:, :, None] * mean[:, None, :]
-    smallest = np.maximum(np.linalg.eigvalsh(cov)[:, 0], 0.0)
-    return float(np.sqrt(_quantile(smallest, _LUMA_QUANTILE)))
-
-
 @dataclass(frozen=True, slots=True)
 class _Candidates:
-    """Where the candidate tiles are: top-left corners at full resolution, their footprints in the
-    analysis image (rows y0:y1, columns x0:x1), and a square structuring element about as large."""
+    """Where the candidate tiles are: per candidate, its top-left corner (row, column) at full
+    resolution, the flat indices of its footprint's four corners in the analysis image's integral
+    image, and the footprint's area (analysis pixels)."""
 
-    ys: np.ndarray
-    xs: np.ndarray
-    y0: np.ndarray
-    y1: np.ndarray
-    x0: np.ndarray
-    x1: np.ndarray
-    box: np.ndarray
+    top_left: np.ndarray
+    corners: np.ndarray
+    area: np.ndarray
+
+
+_CORNER_SIGNS = np.array([1, -1, -1, 1], np.float32)
+"""Sum over a rectangle from its integral image's corners (bottom-right, top-right, bottom-left,
+top-left)."""
+_CORNER_SIGNS_INT = _CORNER_SIGNS.astype(np.int32)
 
 
 @functools.lru_cache(maxsize=16)
 def _candidates(h: int, w: int, side: int, ah: int, aw: int) -> _Candidates:
     ys = np.linspace(0, h - side, CANDIDATES[0]).round().astype(np.intp)
     xs = np.linspace(0, w - side, CANDIDATES[1]).round().astype(np.intp)
-    foot = max(3, round(side * aw / w)) | 1
-    grid = _Candidates(
-        ys=ys, xs=xs,
-        y0=(ys * (ah / h)).astype(np.intp), y1=np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah),
-        x0=(xs * (aw / w)).astype(np.intp), x1=np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw),
-        box=np.ones((foot, foot), np.uint8))
-    for array in (grid.ys, grid.xs, grid.y0, grid.y1, grid.x0, grid.x1, grid.box):
+    y0, x0 = (ys * (ah / h)).astype(np.intp), (xs * (aw / w)).astype(np.intp)
+    y1 = np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah)
+    x1 = np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw)
+    at = lambda y, x: (y[:, None] * (aw + 1) + x[None, :]).ravel()  # noqa: E731  (integral: one more column)
+    corners = np.stack([at(y1, x1), at(y0, x1), at(y1, x0), at(y0, x0)], axis=1)
+    area = ((y1 - y0)[:, None] * (x1 - x0)[None, :]).ravel()
+    top_left = np.stack(np.meshgrid(ys, xs, indexing="ij"), axis=-1).reshape(-1, 2)
+    for array in (corners, area, top_left):
         array.flags.writeable = False  # shared by every thread through the cache
-    return grid
+    return _Candidates(top_left=top_left, corners=corners, area=area)
 
 
 def _flattest_tiles(shape: tuple[int, int], side: int, analysis_grey: np.ndarray,
-                    texture: np.ndarray) -> list[tuple[int, int]]:
+                    texture: np.ndarray) -> np.ndarray:
     """Top-left corners (full resolution) of the ``TILES`` flattest candidate tiles, flattest first:
     least ``texture`` summed over each tile's footprint in the analysis image (an integral image
-    gives the 96 sums from four lookups each), unclipped ones first."""
+    gives the 96 sums from four lookups each); tiles whose footprint holds a clipped pixel last."""
     c = _candidates(*shape, side, *analysis_grey.shape)
-    sums = cv2.integral(texture, sdepth=cv2.CV_64F)
-    score = sums[c.y1][:, c.x1] - sums[c.y0][:, c.x1] - sums[c.y1][:, c.x0] + sums[c.y0][:, c.x0]
+    score = cv2.integral(texture, sdepth=cv2.CV_32F).ravel()[c.corners] @ _CORNER_SIGNS
     lo, hi = _CLIPPED_LEVELS
-    centre = np.ix_((c.y0 + c.y1) // 2, (c.x0 + c.x1) // 2)
-    score[(cv2.erode(analysis_grey, c.box)[centre] <= lo) | (cv2.dilate(analysis_grey, c.box)[centre] >= hi)] = np.inf
-    chosen = np.argsort(score.ravel(), kind="stable")[:TILES]
-    nx = CANDIDATES[1]
-    return [(int(c.ys[i // nx]), int(c.xs[i % nx])) for i in chosen]
-
-
-def _bin4(tiles: np.ndarray, ws: _Scratch, out: np.ndarray) -> None:
-    """4x4 means of a uint8 BGR image whose sides are multiples of 4, exactly, into float32 ``out``.
-
-    Sums in 16 bits, always of whole rows, which OpenCV adds fast: groups of 4 rows, then (after a
-    transpose, which turns each column of every channel into a row) groups of 4 columns. Half the
-    time of ``cv2.resize(INTER_AREA)`` here, which would also round the means to the input's type.
-    """
-    h4, width = out.shape[0], tiles.shape[1]
-    rows = tiles.reshape(h4, 4, width * 3)
-    summed, spare = ws.row_sums
-    cv2.add(rows[:, 0], rows[:, 1], dst=summed, dtype=cv2.CV_16U)
-    cv2.add(rows[:, 2], rows[:, 3], dst=spare, dtype=cv2.CV_16U)
-    cv2.add(summed, spare, dst=summed)
-    cv2.transpose(summed, dst=ws.columns)  # row (4 j + i) * 3 + c: column 4 j + i, channel c
-    columns = ws.columns.reshape(width // 4, 4, 3 * h4)
-    summed, spare = ws.column_sums
-    cv2.add(columns[:, 0], columns[:, 1], dst=summed)
-    cv2.add(columns[:, 2], columns[:, 3], dst=spare)
-    cv2.add(summed, spare, dst=summed)
-    cv2.multiply(cv2.transpose(summed.reshape(width // 4 * 3, h4)), 1 / 16, dst=out.reshape(h4, -1),
-                 dtype=cv2.CV_32F)
+    unclipped = cv2.integral(cv2.inRange(analysis_grey, lo + 1, hi - 1)).ravel()[c.corners] @ _CORNER_SIGNS_INT
+    score[unclipped < 255 * c.area] = np.inf
+    return c.top_left[np.argsort(score, kind="stable")[:TILES]]
 
 
 def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
@@ -278,26 +184,14 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
     ``analysis_grey`` is the frame's downscaled grey image and ``texture`` its fine gradient map
     (same size), used to pick the flattest tiles."""
     h, w = bgr.shape[:2]
-    side = min(TILE, h, w) // 4 * 4
-    n = side // 4
-    if n <= 2 * _MARGIN + 2:
+    side = min(TILE, h, w) // 8 * 8  # each scale's tile side (side / 4) even, as the sampling needs
+    if side < _MIN_SIDE:
         return NoiseEstimate(0.0, 0.0)
-    ws = _scratch.get(side)
-    tiles = ws.tiles
-    for k, (y, x) in enumerate(_flattest_tiles((h, w), side, analysis_grey, texture)):
-        tiles[k * side:(k + 1) * side] = bgr[y:y + side, x:x + side]
-    fine, coarse = ws.scales[:TILES * n], ws.scales[TILES * n:]
-    start = (side - n) // 2
-    np.copyto(fine.reshape(TILES, n, n, 3), tiles.reshape(TILES, side, side, 3)[:, start:start + n, start:start + n])
+    top_left = _flattest_tiles((h, w), side, analysis_grey, texture)
+    ws = _scratch
+    _tiles.tile_statistics(bgr, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
+    luma = _CAL_LUMA * float(np.sqrt(_quantile(ws.luma, _LUMA_QUANTILE)))
     if grey_input:
-        stats = _tile_stats(fine, ws, n)
-        return NoiseEstimate(0.0, _CAL_LUMA * _luma_estimate(fine, stats.residual_luma, n, ws))
-    _bin4(tiles, ws, coarse)
-    stats = _tile_stats(ws.scales, ws, n)
-    luma = _CAL_LUMA * _luma_estimate(fine, stats.residual_luma[:TILES], n, ws)
+        return NoiseEstimate(0.0, luma)
     # Tiles with blown highlights have lost their noise there and gained false colour structure.
-    cv2.threshold(coarse, 254.5, 1.0, cv2.THRESH_BINARY, dst=ws.clipped)
-    clipped_share = cv2.resize(ws.clipped, (1, TILES), interpolation=cv2.INTER_AREA)  # per tile, channel
-    unclipped = clipped_share.max(axis=2).ravel() <= _MAX_CLIPPED
-    colour = _colour_estimate(stats, unclipped)
-    return NoiseEstimate(colour, luma)
+    return NoiseEstimate(_colour_estimate(ws.stats, ws.clipped <= _MAX_CLIPPED), luma)
