@@ -1,0 +1,61 @@
+"""The C kernel behind the sharpness (livecheck/_edges.c) against its plain NumPy reference."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from livecheck import _edges
+from livecheck.fastchecks import _SHARP_COARSE_SIGMA
+
+from edges_reference import edge_energy
+
+
+def _image(kind: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    if kind == "noise":
+        return rng.integers(0, 256, shape, dtype=np.uint8)
+    if kind == "scene":  # edges in every direction, blurred a little, with mild noise
+        img = np.full(shape, 90, np.uint8)
+        cv2.rectangle(img, (w // 8, h // 8), (w // 2, h // 2), 200, -1)
+        cv2.circle(img, (3 * w // 4, h // 2), max(1, min(h, w) // 4), 30, -1)
+        cv2.line(img, (0, h - 1), (w - 1, h // 3), 250, max(1, w // 60))
+        img = cv2.GaussianBlur(img, (0, 0), 0.8)
+        return np.clip(img + rng.normal(0, 2, shape), 0, 255).astype(np.uint8)
+    if kind == "flat":
+        return np.full(shape, 128, np.uint8)
+    raise ValueError(kind)
+
+
+def _kernel(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    coarse = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), _SHARP_COARSE_SIGMA)
+    sums, texture = np.empty((3, 4)), np.empty(grey.shape, np.float32)
+    _edges.edge_energy(grey, coarse, sums, texture)
+    return sums, texture, coarse
+
+
+@pytest.mark.parametrize("kind", ["noise", "scene", "flat"])
+@pytest.mark.parametrize("shape", [(144, 256), (192, 256), (37, 53), (2, 2), (1, 9), (9, 1), (1, 1)])
+def test_kernel_matches_the_reference(kind: str, shape: tuple[int, int]) -> None:
+    grey = _image(kind, shape)
+    sums, texture, coarse = _kernel(grey)
+    expected_sums, expected_texture = edge_energy(grey, coarse)
+    np.testing.assert_allclose(sums, expected_sums, rtol=1e-5, atol=1e-6 * max(1.0, expected_sums.max()))
+    np.testing.assert_array_equal(texture, expected_texture)
+
+
+def test_the_kernel_refuses_what_it_cannot_read() -> None:
+    grey = _image("scene", (40, 60))
+    sums, texture, coarse = _kernel(grey)
+    with pytest.raises(ValueError, match="H x W"):
+        _edges.edge_energy(grey, coarse[:20].copy(), sums, texture)
+    with pytest.raises(TypeError, match="grey"):
+        _edges.edge_energy(grey.astype(np.float32), coarse, sums, texture)
+    with pytest.raises(TypeError, match="coarse"):
+        _edges.edge_energy(grey, coarse.astype(np.float64), sums, texture)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _edges.edge_energy(np.zeros((40, 120), np.uint8)[:, ::2], coarse, sums, texture)
+    with pytest.raises(ValueError, match="non-empty"):
+        _edges.edge_energy(np.zeros((0, 5), np.uint8), np.zeros((0, 5), np.float32), sums,
+                           np.zeros((0, 5), np.float32))
