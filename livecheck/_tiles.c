@@ -54,7 +54,8 @@ static void crop_fine(const unsigned char *frame, Py_ssize_t row_stride, Py_ssiz
     out->n = n;
     for (int r = 0; r < n; r++) {
         const unsigned char *src = frame + (y + r) * row_stride + x * 3;
-        for (int c = 0; c < n * 3; c++) out->px[r][c / 3][c % 3] = (float)src[c];
+        float *row = &out->px[r][0][0];
+        for (int k = 0; k < n * 3; k++) row[k] = (float)src[k];
     }
 }
 
@@ -205,23 +206,27 @@ static double smallest_eigenvalue9(double a[PATCH][PATCH]) {
 static double luma_patch_smallest(const Tile *t) {
     const int n = t->n, span = n - 2;
     float grey[MAX_N][MAX_N];
-    double sum[PATCH] = {0}, cov[PATCH][PATCH] = {{0}};
+    float shifted[PATCH][(MAX_N - 2) * (MAX_N - 2)]; /* patch element k at every patch position */
+    double mean[PATCH], cov[PATCH][PATCH];
     for (int r = 0; r < n; r++)
         for (int c = 0; c < n; c++) /* as cv2.cvtColor(COLOR_BGR2GRAY) on float */
             grey[r][c] = t->px[r][c][0] * 0.114f + t->px[r][c][1] * 0.587f + t->px[r][c][2] * 0.299f;
-    for (int r = 0; r < span; r++)
-        for (int c = 0; c < span; c++) {
-            double v[PATCH];
-            for (int k = 0; k < PATCH; k++) v[k] = grey[r + k / 3][c + k % 3];
-            for (int i = 0; i < PATCH; i++) {
-                sum[i] += v[i];
-                for (int j = 0; j <= i; j++) cov[i][j] += v[i] * v[j];
-            }
-        }
-    const double count = (double)span * span;
+    const float centre = grey[n / 2][n / 2]; /* smaller numbers: less cancellation in the covariance */
+    for (int k = 0; k < PATCH; k++)
+        for (int r = 0; r < span; r++)
+            for (int c = 0; c < span; c++) shifted[k][r * span + c] = grey[r + k / 3][c + k % 3] - centre;
+    const int count = span * span;
+    for (int i = 0; i < PATCH; i++) {
+        float sum = 0.0f;
+        for (int p = 0; p < count; p++) sum += shifted[i][p];
+        mean[i] = (double)sum / count;
+    }
     for (int i = 0; i < PATCH; i++)
-        for (int j = 0; j <= i; j++)
-            cov[i][j] = cov[j][i] = cov[i][j] / count - (sum[i] / count) * (sum[j] / count);
+        for (int j = 0; j <= i; j++) {
+            double sum = 0.0;
+            for (int p = 0; p < count; p++) sum += (double)shifted[i][p] * shifted[j][p];
+            cov[i][j] = cov[j][i] = sum / count - mean[i] * mean[j];
+        }
     return smallest_eigenvalue9(cov);
 }
 
