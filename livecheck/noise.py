@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livecheck import _tiles
+from livecheck.kernels import tile_statistics
 
 TILE = 64
 """Side (px, full resolution) of a tile: four times the 16 px that each scale's statistics use.
@@ -189,7 +189,7 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
         return NoiseEstimate(0.0, 0.0)
     top_left = _flattest_tiles((h, w), side, analysis_grey, texture)
     ws = _scratch
-    _tiles.tile_statistics(bgr, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
+    tile_statistics(bgr, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
     luma = _CAL_LUMA * float(np.sqrt(_quantile(ws.luma, _LUMA_QUANTILE)))
     if grey_input:
         return NoiseEstimate(0.0, luma)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livecheck import _tiles
+from livecheck.kernels import tile_statistics
 from livecheck.noise import _BLUR
 
-from noise_reference import tile_statistics
+import noise_reference as reference
 
 TILES, LUMA = 32, 12
 
@@ -39,7 +39,7 @@ def _positions(frame: np.ndarray, side: int, seed: int = 1) -> np.ndarray:
 
 def _kernel(frame: np.ndarray, top_left: np.ndarray, side: int, colour: bool):
     stats, clipped, luma = np.empty((3, 2, TILES)), np.empty(TILES), np.empty(LUMA)
-    _tiles.tile_statistics(frame, top_left, side, _BLUR, colour, stats, clipped, luma)
+    tile_statistics(frame, top_left, side, _BLUR, colour, stats, clipped, luma)
     return stats, clipped, luma
 
 
@@ -49,7 +49,7 @@ def test_kernel_matches_the_reference(kind: str, side: int) -> None:
     frame = _frame(kind)
     top_left = _positions(frame, side)
     stats, clipped, luma = _kernel(frame, top_left, side, colour=True)
-    expected = tile_statistics(frame, top_left, side, _BLUR, colour=True, luma_count=LUMA)
+    expected = reference.tile_statistics(frame, top_left, side, _BLUR, colour=True, luma_count=LUMA)
     scale = max(1.0, float(np.abs(expected.stats).max()))
     np.testing.assert_allclose(stats, expected.stats, rtol=1e-4, atol=1e-5 * scale)
     np.testing.assert_array_equal(clipped, expected.clipped)
@@ -60,7 +60,7 @@ def test_grey_frames_skip_the_colour_statistics() -> None:
     frame = np.repeat(_frame("noise")[:, :, 1:2], 3, axis=2)
     top_left = _positions(frame, 64)
     stats, clipped, luma = _kernel(frame, top_left, 64, colour=False)
-    expected = tile_statistics(frame, top_left, 64, _BLUR, colour=False, luma_count=LUMA)
+    expected = reference.tile_statistics(frame, top_left, 64, _BLUR, colour=False, luma_count=LUMA)
     assert not stats[0].any() and not stats[1:, 1].any() and not clipped.any()
     np.testing.assert_allclose(stats[1:, 0], expected.stats[1:, 0], rtol=1e-4)
     np.testing.assert_allclose(luma, expected.luma_smallest, rtol=1e-4, atol=1e-4)
@@ -72,16 +72,16 @@ def test_the_kernel_refuses_what_it_cannot_read() -> None:
     outside = _positions(frame, 64)
     outside[5] = (frame.shape[0] - 10, 0)
     with pytest.raises(ValueError, match="outside the frame"):
-        _tiles.tile_statistics(frame, outside, 64, _BLUR, True, stats, clipped, luma)
+        tile_statistics(frame, outside, 64, _BLUR, True, stats, clipped, luma)
     with pytest.raises(ValueError, match="multiple of 8"):
-        _tiles.tile_statistics(frame, _positions(frame, 60), 60, _BLUR, True, stats, clipped, luma)
+        tile_statistics(frame, _positions(frame, 60), 60, _BLUR, True, stats, clipped, luma)
     with pytest.raises(ValueError, match=r"\(3, 2, T\)"):
-        _tiles.tile_statistics(frame, _positions(frame, 64), 64, _BLUR, True, stats[:, :, :5].copy(), clipped, luma)
+        tile_statistics(frame, _positions(frame, 64), 64, _BLUR, True, stats[:, :, :5].copy(), clipped, luma)
     with pytest.raises(TypeError, match="frame"):
-        _tiles.tile_statistics(frame.astype(np.float32), _positions(frame, 64), 64, _BLUR, True,
+        tile_statistics(frame.astype(np.float32), _positions(frame, 64), 64, _BLUR, True,
                                stats, clipped, luma)
     with pytest.raises(TypeError, match="top_left"):
-        _tiles.tile_statistics(frame, _positions(frame, 64).astype(np.int32), 64, _BLUR, True,
+        tile_statistics(frame, _positions(frame, 64).astype(np.int32), 64, _BLUR, True,
                                stats, clipped, luma)
     with pytest.raises(ValueError, match="C-contiguous"):
-        _tiles.tile_statistics(frame[:, ::2], _positions(frame, 64), 64, _BLUR, True, stats, clipped, luma)
+        tile_statistics(frame[:, ::2], _positions(frame, 64), 64, _BLUR, True, stats, clipped, luma)
