@@ -1,8 +1,8 @@
 /* Per-direction edge energies of the analysis image, for livecheck.fastchecks' sharpness.
  *
  * livecheck/fastchecks.py says what is measured and why (and turns these sums into the sharpness);
- * this file only computes them, in one pass. Written with NumPy they took ~40 passes over the image
- * (four directions, each masked, dilated and summed separately): ~0.35 ms of a 0.9 ms frame.
+ * this file only computes them. Written with NumPy they took ~40 array passes over the image
+ * (four directions, each masked, dilated and summed separately): ~0.35 ms a frame; ~0.16 ms here.
  * tests/edges_reference.py holds the same sums written with NumPy and OpenCV, and
  * tests/test_edges_kernel.py checks that both agree.
  *

@@ -73,6 +73,8 @@ def test_the_kernel_refuses_what_it_cannot_read() -> None:
     outside[5] = (frame.shape[0] - 10, 0)
     with pytest.raises(ValueError, match="outside the frame"):
         tile_statistics(frame, outside, 64, _BLUR, True, stats, clipped, luma)
+    with pytest.raises(ValueError, match=r"top_left must be \(T, 2\)"):
+        tile_statistics(frame, _positions(frame, 64).ravel(), 64, _BLUR, True, stats, clipped, luma)
     with pytest.raises(ValueError, match="multiple of 8"):
         tile_statistics(frame, _positions(frame, 60), 60, _BLUR, True, stats, clipped, luma)
     with pytest.raises(ValueError, match=r"\(3, 2, T\)"):
