@@ -41,7 +41,8 @@ def test_no_camera_gives_a_helpful_error(spec: object) -> None:
     assert cap.live
     with pytest.raises(SourceError) as caught:
         cap.start()
-    assert str(caught.value) == ("no camera at index 0 — try --source FILE, "
+    assert str(caught.value) == ("no camera at index 0 — try a clip or folder instead "
+                                 "(`livecheck run --source FILE`, `livecheck replay FILE`), "
                                  "or run `livecheck` for the demo clip")
     cap.stop()
 

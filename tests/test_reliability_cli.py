@@ -62,7 +62,7 @@ def threshold_files(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("argv, fragments", [
     (["run", "--headless", "--source", "-1"], ["camera index must be 0 or more"]),
     (["run", "--headless", "--source", "3"], ["no camera at index 3", "--source FILE", "demo"]),
-    (["replay", "3"], ["no camera at index 3"]),
+    (["replay", "3"], ["no camera at index 3", "replay FILE", "demo"]),
     (["run", "--headless", "--source", "{tmp}/missing.mp4"], ["no such file", "missing.mp4"]),
     (["score", "--thresholds", "{tmp}/malformed.toml", "{tmp}/p.jpg"], ["malformed TOML", "malformed.toml", "line 1"]),
     (["score", "--thresholds", "{tmp}/unknown.toml", "{tmp}/p.jpg"], ["unknown threshold 'wobble_on'", "dark_on"]),

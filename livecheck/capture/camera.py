@@ -36,7 +36,8 @@ class CameraSource(Source):
         cap = cv2.VideoCapture(self.index)
         if not cap.isOpened():
             cap.release()
-            raise SourceError(f"no camera at index {self.index} — try --source FILE, "
+            raise SourceError(f"no camera at index {self.index} — try a clip or folder instead "
+                              "(`livecheck run --source FILE`, `livecheck replay FILE`), "
                               "or run `livecheck` for the demo clip")
         if self._requested_fps:
             cap.set(cv2.CAP_PROP_FPS, self._requested_fps)
