@@ -18,14 +18,15 @@ $(STAMP): pyproject.toml $(KERNELS)
 demo: $(STAMP)
 	$(BIN)/livecheck
 
-# Debian packages the tests use: Xvfb + the libraries of Qt's xcb plugin (real-window test) and
-# opencv-data (OpenCV's LIVE BRISQUE model, the reference the BRISQUE tests compare against).
+# Debian packages the tests use: Xvfb + the libraries of Qt's xcb plugin (real-window test),
+# opencv-data (OpenCV's LIVE BRISQUE model, the reference the BRISQUE tests compare against), and
+# the C compiler that pip needs for the package's kernels (first, so a bare machine can install).
 system-deps:
 	sh scripts/install_system_deps.sh
 
 # The whole suite: the runtime tests in .venv, then the training smoke tests (a few steps of each
 # training script, exported to a .tflite that must run) in .venv-train, where torch lives.
-test: $(STAMP) $(TRAIN_STAMP) system-deps
+test: system-deps $(STAMP) $(TRAIN_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(TRAIN_VENV)/bin/python -m pytest -q tests/test_training_smoke.py
 
