@@ -23,6 +23,21 @@ pytestmark = pytest.mark.skipif(
 FEATURE_RTOL = 1e-3
 FEATURE_ATOL = 1e-6  # the AGGD mean features pass through 0; below this, relative error is noise
 SCORE_TOL = 0.5
+SHAPE_FEATURES = [scale * 18 + i for scale in (0, 1) for i in (0, 2, 6, 10, 14)]
+"""The shape parameters among the 36 features: points of OpenCV's grid 0.2, 0.201, ..."""
+GRID_STEP = 0.001
+
+
+def assert_features_match(ours: np.ndarray, reference: np.ndarray) -> None:
+    """Every feature within FEATURE_RTOL, but a shape parameter may land on the next grid point: when
+    the moment ratio falls within float rounding of the midpoint between two grid points' ratios,
+    either implementation may round it either way (2 of 2000 random tiny frames here; a CI run of
+    this suite once drew one)."""
+    others = np.setdiff1d(np.arange(ours.size), SHAPE_FEATURES)
+    np.testing.assert_allclose(ours[others], reference[others], rtol=FEATURE_RTOL, atol=FEATURE_ATOL,
+                               equal_nan=True)
+    np.testing.assert_allclose(ours[SHAPE_FEATURES], reference[SHAPE_FEATURES], rtol=0,
+                               atol=1.5 * GRID_STEP, equal_nan=True)
 
 
 def scene(height: int, width: int, seed: int) -> np.ndarray:
@@ -81,7 +96,7 @@ def test_features_match_opencv(name: str) -> None:
     img = CASES[name]
     ours = brisque_features.brisque_features(img)
     reference = cv2.quality.QualityBRISQUE_computeFeatures(np.ascontiguousarray(img)).ravel()
-    np.testing.assert_allclose(ours, reference, rtol=FEATURE_RTOL, atol=FEATURE_ATOL, equal_nan=True)
+    assert_features_match(ours, reference)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -99,14 +114,13 @@ def test_many_strips_match_opencv(monkeypatch: pytest.MonkeyPatch) -> None:
         img = CASES[name]
         ours = brisque_features.brisque_features(img)
         reference = cv2.quality.QualityBRISQUE_computeFeatures(img).ravel()
-        np.testing.assert_allclose(ours, reference, rtol=FEATURE_RTOL, atol=FEATURE_ATOL)
+        assert_features_match(ours, reference)
 
 
 def test_flat_frame_has_nan_features_like_opencv_and_scores_worst(live: BrisqueModel) -> None:
     flat = np.full((48, 64, 3), 117, np.uint8)
     reference = cv2.quality.QualityBRISQUE_computeFeatures(flat).ravel()
-    np.testing.assert_allclose(brisque_features.brisque_features(flat), reference, rtol=FEATURE_RTOL,
-                               atol=FEATURE_ATOL, equal_nan=True)
+    assert_features_match(brisque_features.brisque_features(flat), reference)
     assert live.score(flat) == {"score": 100.0}
 
 
@@ -127,4 +141,4 @@ def test_any_small_size_and_strip_height_matches_opencv(height: int, width: int,
     finally:
         brisque_features._STRIP_BYTES = original
     reference = cv2.quality.QualityBRISQUE_computeFeatures(img).ravel()
-    np.testing.assert_allclose(ours, reference, rtol=FEATURE_RTOL, atol=FEATURE_ATOL, equal_nan=True)
+    assert_features_match(ours, reference)
