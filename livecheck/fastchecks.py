@@ -1,4 +1,4 @@
-"""The per-frame fast checks: sharpness, exposure and noise in a millisecond or two.
+"""The per-frame fast checks: sharpness, exposure and noise in under a millisecond.
 
 ``assess(frame)`` is the hot path. It reads the frame twice, cheaply:
 
@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livecheck.kernels import edge_energy
 from livecheck.hint import Hint
+from livecheck.kernels import edge_energy
 from livecheck.noise import estimate_noise
 from livecheck.thresholds import Thresholds
 
@@ -70,7 +70,6 @@ with it, noise up to sigma 10 moves blurred photos' sharpness by less than 0.12.
 _MIN_DIRECTION_SHARE = 0.01
 """A direction is judged only if its edges carry this share of the strongest direction's energy:
 low, because motion blur is exactly what weakens the edges across the motion."""
-
 
 
 class _Scratch(threading.local):
@@ -200,7 +199,7 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     squared coarse gradient: strong edges dominate, no sorting needed. Binning matters: the
     x-derivative of a near-horizontal sharp edge is sharp too, and would hide horizontal motion blur.
     The fine response is the strongest within one pixel, since an edge's exact position varies with
-    scale. The sums are taken in C (livecheck/_edges.c, one pass instead of ~40 NumPy ones).
+    scale. The sums are taken in C (livecheck/_edges.c), where NumPy needed ~40 array passes.
     """
     ws = _scratch.for_shape(grey.shape)
     np.copyto(ws.fine, grey)
