@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.livecheck-installed
 TRAIN_VENV := .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.livecheck-installed
-KERNELS := $(wildcard livecheck/*.c)  # compiled by pip at install: a change re-installs
+KERNELS := $(wildcard livecheck/*.c livecheck/*.h)  # compiled by pip at install: a change re-installs
 
 .PHONY: demo test system-deps train clean
 

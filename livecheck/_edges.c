@@ -6,14 +6,14 @@
  * tests/edges_reference.py holds the same sums written with NumPy and OpenCV, and
  * tests/test_edges_kernel.py checks that both agree.
  *
- * edge_energy(grey, coarse, sums, texture)
- *   grey     uint8 (H, W): the analysis image
+ * edge_energy(fine, coarse, sums, texture)
+ *   fine     float32 (H, W): the analysis image
  *   coarse   float32 (H, W): the analysis image blurred at the coarse scale
  *   sums     float64 (3, 4), written: per direction (0, 90, 45, 135 degrees), over the pixels whose
  *            strongest coarse response is in that direction: the sums of fine x coarse^2, coarse^3
  *            and coarse^2, where "coarse" is that direction's |derivative| of the coarse image and
- *            "fine" the largest |derivative| of the grey image in the same direction within one pixel
- *   texture  float32 (H, W), written: |d/dx| + |d/dy| of the grey image
+ *            "fine" the largest |derivative| of the analysis image in the same direction within one pixel
+ *   texture  float32 (H, W), written: |d/dx| + |d/dy| of the analysis image
  * Derivatives are central differences, (next - previous) / 2, and 0 on the image's first and last
  * row and column (OpenCV's default BORDER_REFLECT_101); the within-one-pixel maximum looks only at
  * pixels inside the image (cv2.dilate's default border).
@@ -22,6 +22,8 @@
 #include <Python.h>
 #include <math.h>
 #include <string.h>
+
+#include "_buffer.h"
 
 #define DIRECTIONS 4
 
@@ -46,22 +48,7 @@ static void directional(const float *restrict dx, const float *restrict dy, int 
 }
 
 /* Central differences of a plane, 0 on its first and last row and column. */
-static void derivatives_u8(const unsigned char *restrict src, Py_ssize_t h, Py_ssize_t w, float *restrict dx,
-                           float *restrict dy) {
-    for (Py_ssize_t y = 0; y < h; y++) {
-        const unsigned char *row = src + y * w;
-        float *ox = dx + y * w, *oy = dy + y * w;
-        ox[0] = ox[w - 1] = 0.0f;
-        for (Py_ssize_t x = 1; x < w - 1; x++) ox[x] = 0.5f * ((float)row[x + 1] - (float)row[x - 1]);
-        if (y == 0 || y == h - 1) {
-            memset(oy, 0, sizeof(float) * w);
-            continue;
-        }
-        for (Py_ssize_t x = 0; x < w; x++) oy[x] = 0.5f * ((float)row[x + w] - (float)row[x - w]);
-    }
-}
-
-static void derivatives_f32(const float *restrict src, Py_ssize_t h, Py_ssize_t w, float *restrict dx,
+static void derivatives(const float *restrict src, Py_ssize_t h, Py_ssize_t w, float *restrict dx,
                             float *restrict dy) {
     for (Py_ssize_t y = 0; y < h; y++) {
         const float *row = src + y * w;
@@ -108,34 +95,20 @@ static void accumulate(const float *restrict c, const float *restrict s, const f
     }
 }
 
-static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char format, Py_ssize_t itemsize,
-                      const char *name) {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *f = view->format ? view->format : "B";
-    if (*f == '<' || *f == '=' || *f == '@') f++;
-    if (view->itemsize != itemsize || f[0] != format || f[1] != '\0') {
-        PyErr_Format(PyExc_TypeError, "%s: wrong element type '%s'", name, view->format);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
-
 static PyObject *edge_energy(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *grey_obj, *coarse_obj, *sums_obj, *texture_obj;
-    if (!PyArg_ParseTuple(args, "OOOO", &grey_obj, &coarse_obj, &sums_obj, &texture_obj)) return NULL;
-    Py_buffer grey = {0}, coarse = {0}, sums = {0}, texture = {0};
+    PyObject *fine_obj, *coarse_obj, *sums_obj, *texture_obj;
+    if (!PyArg_ParseTuple(args, "OOOO", &fine_obj, &coarse_obj, &sums_obj, &texture_obj)) return NULL;
+    Py_buffer fine = {0}, coarse = {0}, sums = {0}, texture = {0};
     PyObject *result = NULL;
-    if (get_buffer(grey_obj, &grey, 0, 'B', 1, "grey") < 0 || get_buffer(coarse_obj, &coarse, 0, 'f', 4, "coarse") < 0 ||
-        get_buffer(sums_obj, &sums, 1, 'd', 8, "sums") < 0 || get_buffer(texture_obj, &texture, 1, 'f', 4, "texture") < 0)
+    if (get_buffer(fine_obj, &fine, 0, "f", 4, "fine") < 0 || get_buffer(coarse_obj, &coarse, 0, "f", 4, "coarse") < 0 ||
+        get_buffer(sums_obj, &sums, 1, "d", 8, "sums") < 0 || get_buffer(texture_obj, &texture, 1, "f", 4, "texture") < 0)
         goto done;
-    if (grey.ndim != 2 || grey.shape[0] < 1 || grey.shape[1] < 1) {
-        PyErr_SetString(PyExc_ValueError, "grey must be a non-empty H x W image");
+    if (fine.ndim != 2 || fine.shape[0] < 1 || fine.shape[1] < 1) {
+        PyErr_SetString(PyExc_ValueError, "fine must be a non-empty H x W image");
         goto done;
     }
-    const Py_ssize_t h = grey.shape[0], w = grey.shape[1], n = h * w;
+    const Py_ssize_t h = fine.shape[0], w = fine.shape[1], n = h * w;
     if (coarse.len != n * 4 || texture.len != n * 4 || sums.len != 3 * DIRECTIONS * 8) {
         PyErr_SetString(PyExc_ValueError, "coarse and texture must be H x W, sums (3, 4)");
         goto done;
@@ -155,8 +128,8 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     float *fdx = planes, *fdy = fdx + n, *cdx = fdy + n, *cdy = cdx + n;
     float *response = cdy + n, *peak = response + n, *strongest = peak + n, *scratch = strongest + n;
     float *tex = (float *)texture.buf;
-    derivatives_u8((const unsigned char *)grey.buf, h, w, fdx, fdy);
-    derivatives_f32((const float *)coarse.buf, h, w, cdx, cdy);
+    derivatives((const float *)fine.buf, h, w, fdx, fdy);
+    derivatives((const float *)coarse.buf, h, w, cdx, cdy);
     for (Py_ssize_t k = 0; k < n; k++) tex[k] = fabsf(fdx[k]) + fabsf(fdy[k]);
     /* Each pixel counts in the direction(s) of its strongest coarse response. */
     directional(cdx, cdy, 0, strongest, n);
@@ -185,7 +158,7 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     result = Py_None;
     Py_INCREF(result);
 done:
-    if (grey.obj) PyBuffer_Release(&grey);
+    if (fine.obj) PyBuffer_Release(&fine);
     if (coarse.obj) PyBuffer_Release(&coarse);
     if (sums.obj) PyBuffer_Release(&sums);
     if (texture.obj) PyBuffer_Release(&texture);
@@ -194,7 +167,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"edge_energy", edge_energy, METH_VARARGS,
-     "edge_energy(grey, coarse, sums, texture): per-direction edge energies (see the module source)."},
+     "edge_energy(fine, coarse, sums, texture): per-direction edge energies (see the module source)."},
     {NULL, NULL, 0, NULL},
 };
 

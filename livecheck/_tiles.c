@@ -29,6 +29,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "_buffer.h"
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -234,20 +236,6 @@ static double luma_patch_smallest(const Tile *t) {
 typedef struct {
     Py_buffer frame, top_left, kernel, stats, clipped, luma;
 } Buffers;
-
-static int get_buffer(PyObject *obj, Py_buffer *view, int writable, const char *formats,
-                      Py_ssize_t itemsize, const char *name) {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *format = view->format ? view->format : "B";
-    if (*format == '<' || *format == '=' || *format == '@') format++;
-    if (view->itemsize != itemsize || strlen(format) != 1 || !strchr(formats, *format)) {
-        PyErr_Format(PyExc_TypeError, "%s: wrong element type '%s'", name, view->format);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 static void release(Buffers *b) {
     Py_buffer *all[] = {&b->frame, &b->top_left, &b->kernel, &b->stats, &b->clipped, &b->luma};

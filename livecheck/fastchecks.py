@@ -205,7 +205,7 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     np.copyto(ws.fine, grey)
     cv2.GaussianBlur(ws.fine, (0, 0), _SHARP_COARSE_SIGMA, dst=ws.coarse)
     sums = np.empty((3, 4))
-    edge_energy(grey, ws.coarse, sums, ws.texture)
+    edge_energy(ws.fine, ws.coarse, sums, ws.texture)
     return _EdgeEnergy(fine=sums[0], coarse=sums[1], squares=sums[2], texture=ws.texture)
 
 

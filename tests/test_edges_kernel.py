@@ -29,9 +29,10 @@ def _image(kind: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:
 
 
 def _kernel(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    coarse = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), _SHARP_COARSE_SIGMA)
+    fine = grey.astype(np.float32)
+    coarse = cv2.GaussianBlur(fine, (0, 0), _SHARP_COARSE_SIGMA)
     sums, texture = np.empty((3, 4)), np.empty(grey.shape, np.float32)
-    edge_energy(grey, coarse, sums, texture)
+    edge_energy(fine, coarse, sums, texture)
     return sums, texture, coarse
 
 
@@ -48,14 +49,15 @@ def test_kernel_matches_the_reference(kind: str, shape: tuple[int, int]) -> None
 def test_the_kernel_refuses_what_it_cannot_read() -> None:
     grey = _image("scene", (40, 60))
     sums, texture, coarse = _kernel(grey)
+    fine = grey.astype(np.float32)
     with pytest.raises(ValueError, match="H x W"):
-        edge_energy(grey, coarse[:20].copy(), sums, texture)
-    with pytest.raises(TypeError, match="grey"):
-        edge_energy(grey.astype(np.float32), coarse, sums, texture)
+        edge_energy(fine, coarse[:20].copy(), sums, texture)
+    with pytest.raises(TypeError, match="fine"):
+        edge_energy(grey, coarse, sums, texture)
     with pytest.raises(TypeError, match="coarse"):
-        edge_energy(grey, coarse.astype(np.float64), sums, texture)
+        edge_energy(fine, coarse.astype(np.float64), sums, texture)
     with pytest.raises(ValueError, match="C-contiguous"):
-        edge_energy(np.zeros((40, 120), np.uint8)[:, ::2], coarse, sums, texture)
+        edge_energy(np.zeros((40, 120), np.float32)[:, ::2], coarse, sums, texture)
     with pytest.raises(ValueError, match="non-empty"):
-        edge_energy(np.zeros((0, 5), np.uint8), np.zeros((0, 5), np.float32), sums,
-                           np.zeros((0, 5), np.float32))
+        edge_energy(np.zeros((0, 5), np.float32), np.zeros((0, 5), np.float32), sums,
+                    np.zeros((0, 5), np.float32))
