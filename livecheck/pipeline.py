@@ -29,7 +29,7 @@ from livecheck.capture import Capture
 from livecheck.fastchecks import assess
 from livecheck.frame import Frame
 from livecheck.hint_engine import HintEngine
-from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model
+from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model, run_model
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
@@ -66,6 +66,8 @@ class PipelineStats:
     latency_p50_ms: float
     latency_p99_ms: float
     model_runs: dict[str, int]
+    model_failures: dict[str, int]
+    """Of those runs, how many failed (the model raised, or gave a non-finite value), per model."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -79,6 +81,7 @@ class PipelineStats:
             "latency_p50_ms": round(self.latency_p50_ms, 2),
             "latency_p99_ms": round(self.latency_p99_ms, 2),
             "model_runs": dict(self.model_runs),
+            "model_failures": dict(self.model_failures),
         }
 
 
@@ -119,6 +122,8 @@ class _ModelBank:
         self._unavailable: dict[str, str] = {}
         self._latest: dict[str, ModelScore] = {}
         self._runs: dict[str, int] = {}
+        self._failures: dict[str, int] = {}
+        self._first_failure: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -136,18 +141,24 @@ class _ModelBank:
         return list(self._models)
 
     def run(self, name: ModelName, frame: Frame) -> ModelScore:
+        """Score one frame; a failure becomes the model's latest (error) score and is counted,
+        and the model is tried again on its next slot, as a camera's next frame may well do."""
         start = time.perf_counter()
-        values = self._models[name].score(frame.image)
+        output = run_model(self._models[name], frame.image)
         score = ModelScore(
             name=name.value,
-            values=values,
+            values=output.values,
             seq=frame.seq,
             t_capture=frame.t_capture,
             latency_ms=(time.perf_counter() - start) * 1000.0,
+            error=output.error,
         )
         with self._lock:
             self._latest[name.value] = score
             self._runs[name.value] = self._runs.get(name.value, 0) + 1
+            if output.error is not None:
+                self._failures[name.value] = self._failures.get(name.value, 0) + 1
+                self._first_failure.setdefault(name.value, f"frame {frame.seq}: {output.error}")
         return score
 
     def latest(self) -> dict[str, ModelScore]:
@@ -161,6 +172,14 @@ class _ModelBank:
     def runs(self) -> dict[str, int]:
         with self._lock:
             return dict(self._runs)
+
+    def failures(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._failures)
+
+    def first_failures(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._first_failure)
 
     def close(self) -> None:
         for model in self._models.values():
@@ -321,6 +340,11 @@ class Pipeline:
         return self._bank.unavailable()
 
     @property
+    def failed_models(self) -> dict[str, str]:
+        """Each model that has failed on some frame -> ``"frame N: why"`` for its first failure."""
+        return self._bank.first_failures()
+
+    @property
     def stats(self) -> PipelineStats:
         cap = self._capture.stats
         with self._lock:
@@ -338,6 +362,7 @@ class Pipeline:
             latency_p50_ms=float(p50),
             latency_p99_ms=float(p99),
             model_runs=self._bank.runs(),
+            model_failures=self._bank.failures(),
         )
 
     # -- the worker ------------------------------------------------------------------------

@@ -11,16 +11,21 @@ from livecheck.hint import Hint
 
 @dataclass(frozen=True, slots=True)
 class ModelScore:
-    """One model's output for one frame, stamped with that frame's sequence number and time."""
+    """One model's output for one frame, stamped with that frame's sequence number and time.
+
+    ``error`` (one line) is set, and ``values`` empty, when the model failed on that frame.
+    """
 
     name: str
     values: dict[str, float]
     seq: int
     t_capture: float
     latency_ms: float
+    error: str | None = None
 
     def to_json(self, now: float | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {k: round(v, 4) for k, v in self.values.items()}
+        out: dict[str, Any] = ({"error": self.error} if self.error is not None
+                               else {k: round(v, 4) for k, v in self.values.items()})
         out["seq"] = self.seq
         if now is not None:
             out["age_ms"] = round((now - self.t_capture) * 1000.0, 1)

@@ -185,3 +185,10 @@ def test_too_small_images_are_rejected() -> None:
     with pytest.raises(ValueError, match="too small"):
         brisque_features(np.zeros((1, 50, 3), np.uint8))
     assert brisque_features(np.full((2, 2), 9, np.uint8)).shape == (FEATURE_COUNT,)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 50, 3), (40, 1), (1, 1, 4)])
+def test_the_model_scores_pictures_too_thin_for_features_as_featureless(shape: tuple[int, ...]) -> None:
+    model = BrisqueModel()
+    assert np.isnan(model.features(np.full(shape, 90, np.uint8))).all()
+    assert model.score(np.full(shape, 90, np.uint8)) == {"score": 100.0}

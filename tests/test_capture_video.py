@@ -1,6 +1,7 @@
 """Video file source: every frame unpaced, camera-like pacing, corrupt frames skipped and counted."""
 from __future__ import annotations
 
+import struct
 import time
 from pathlib import Path
 
@@ -221,3 +222,49 @@ def test_shared_clip_decodes() -> None:
     cap.stop()
     assert all(f is not None and f.image.shape == (272, 640, 3) for f in frames)
     assert "bikes.mp4 (640x272 @ 25 fps" in cap.description
+
+
+_DISPLAY_MATRIX = {  # QuickTime track matrix (a, b, c, d in 16.16) a phone writes for each rotation
+    90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0),
+}
+
+
+def write_phone_clip(path: Path, rotation: int, frames: int = 10, size: tuple[int, int] = (320, 240)) -> Path:
+    """A landscape mp4v clip whose top half is white, flagged as a phone flags portrait video:
+    the rotation goes into the track header's display matrix (.mov, .3gp and .mp4 alike)."""
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, size)
+    assert out.isOpened()
+    image = np.zeros((size[1], size[0], 3), np.uint8)
+    image[: size[1] // 2] = 255
+    for _ in range(frames):
+        out.write(image)
+    out.release()
+    data = bytearray(path.read_bytes())
+    tkhd = data.index(b"tkhd")
+    assert data[tkhd + 4] == 0, "a version-0 track header"
+    matrix = tkhd + 4 + 4 + 20 + 8 + 8  # version/flags, times/id/duration, reserved, layer..volume
+    assert struct.unpack(">9i", data[matrix:matrix + 36]) == (1 << 16, 0, 0, 0, 1 << 16, 0, 0, 0, 1 << 30)
+    a, b, c, d = (v << 16 for v in _DISPLAY_MATRIX[rotation])
+    data[matrix:matrix + 36] = struct.pack(">9i", a, b, 0, c, d, 0, 0, 0, 1 << 30)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("suffix, rotation, white", [
+    (".mov", 90, "right"), (".3gp", 90, "right"), (".mov", 270, "left"), (".mp4", 180, "bottom"),
+])
+def test_phone_clips_with_a_rotation_flag_come_out_upright(tmp_path: Path, suffix: str, rotation: int,
+                                                           white: str) -> None:
+    clip = write_phone_clip(tmp_path / f"phone{suffix}", rotation)
+    cap = open_capture(str(clip), pace=False)
+    cap.start()
+    frames = drain(cap)
+    cap.stop()
+    assert len(frames) == 10
+    h, w = (240, 320) if rotation == 180 else (320, 240)
+    assert all(f.image.shape == (h, w, 3) for f in frames)
+    halves = {"left": frames[0].image[:, : w // 2 - 8], "right": frames[0].image[:, w // 2 + 8:],
+              "top": frames[0].image[: h // 2 - 8], "bottom": frames[0].image[h // 2 + 8:]}
+    opposite = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}[white]
+    assert halves[white].mean() > 240 and halves[opposite].mean() < 15
+    assert cap.description == f"video phone{suffix} ({w}x{h} @ 25 fps, 10 frames, turned {rotation}° upright)"

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from test_capture_video import write_phone_clip  # tests/ is on sys.path
 
 from livecheck.cli import main
 
@@ -140,3 +141,14 @@ def test_interrupted_replay_exits_fast_and_leaves_complete_lines(tmp_path: Path,
     frames = [line["frame"] for line in lines if "frame" in line]
     assert frames == sorted(frames)
     assert summary["frames_analysed"] == len(frames)
+
+
+def test_replay_analyses_a_portrait_phone_clip_upright(tmp_path: Path) -> None:
+    clip = write_phone_clip(tmp_path / "portrait.mov", 90)  # stored 320x240, shown 240x320
+    out = tmp_path / "r.jsonl"
+    assert main(["replay", str(clip), "--no-pace", "--models", "brisque", "--jsonl", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert lines[0] == {"event": "opened",
+                        "message": "video portrait.mov (240x320 @ 25 fps, 10 frames, turned 90° upright)"}
+    frames = [line for line in lines if "frame" in line]
+    assert len(frames) == 10 and all("score" in line["models"]["brisque"] for line in frames)

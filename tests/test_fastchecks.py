@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 import livecheck
 from livecheck.fastchecks import Assessment, FrameMetrics, assess, hint_condition, measure
 from livecheck.hint import Hint
+from livecheck.models import ModelName, QualityModel, load_model, run_model
 from livecheck.thresholds import Thresholds
 
 
@@ -297,6 +299,15 @@ def test_not_an_array_raises_value_error() -> None:
         assess([[1, 2], [3, 4]])  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def models() -> Iterator[dict[ModelName, QualityModel]]:
+    """The learned models, loaded once for the whole hypothesis run (MediaPipe start-up is slow)."""
+    loaded = {name: load_model(name) for name in ModelName}
+    yield loaded
+    for model in loaded.values():
+        model.close()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     h=st.integers(0, 80),
@@ -305,8 +316,8 @@ def test_not_an_array_raises_value_error() -> None:
     dtype=st.sampled_from([np.uint8, np.uint16, np.float32, np.int8, np.bool_]),
     seed=st.integers(0, 2**16),
 )
-def test_any_array_returns_or_raises_value_error(h: int, w: int, channels: int | None,
-                                                 dtype: type, seed: int) -> None:
+def test_any_array_returns_or_raises_value_error(models: dict[ModelName, QualityModel], h: int, w: int,
+                                                 channels: int | None, dtype: type, seed: int) -> None:
     shape = (h, w) if channels is None else (h, w, channels)
     frame = (np.random.default_rng(seed).integers(0, 256, shape) % 2 if dtype is np.bool_
              else np.random.default_rng(seed).integers(0, 120, shape)).astype(dtype)
@@ -316,6 +327,12 @@ def test_any_array_returns_or_raises_value_error(h: int, w: int, channels: int |
         return
     assert isinstance(result.metrics, FrameMetrics)
     assert all(np.isfinite(v) for v in result.metrics.as_dict().values())
+    # whatever the fast checks take, every learned model scores too (as `score` and `replay` run them)
+    for name, model in models.items():
+        output = run_model(model, frame)
+        assert output.error is None, (name, shape, dtype, output.error)
+        assert output.values and all(np.isfinite(v) for v in output.values.values()), (name, output)
+
 
 
 # --- real photos, when ../shared is here -----------------------------------------------------------

@@ -32,6 +32,7 @@ from livecheck.imageio import ImageReadError, decode_image
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 SCORE_KEYS = {"path", "width", "height", "hints", "quality", "metrics", "models"}
+MODEL_NAMES = {"nima", "diqa", "brisque"}
 BOMB_MARGIN_MB = 250
 """Extra peak memory allowed over the same command on one small photo: a decoded 40000x40000
 bomb would need 4800 MB. (Measured as a difference because a child's ru_maxrss can include
@@ -126,11 +127,11 @@ def test_score_batch_of_junk_and_odd_photos(tmp_path: Path) -> None:
     folder.mkdir()
     good = odd_but_good(folder)
     junk(folder)
-    rc, out, err, peak_mb = run_and_measure(["score", "--json", "--no-models", str(folder)], tmp_path)
+    rc, out, err, peak_mb = run_and_measure(["score", "--json", str(folder)], tmp_path)
     baseline = tmp_path / "baseline"
     baseline.mkdir()
     write(baseline / "one.png", photo())
-    *_, baseline_mb = run_and_measure(["score", "--json", "--no-models", str(baseline)], baseline)
+    *_, baseline_mb = run_and_measure(["score", "--json", str(baseline)], baseline)
 
     assert "Traceback" not in out + err
     assert rc == 1, "exit code 1: some files failed"
@@ -142,6 +143,7 @@ def test_score_batch_of_junk_and_odd_photos(tmp_path: Path) -> None:
         assert (record["width"], record["height"]) == (width, height), name
         assert 0 <= record["quality"] <= 100, name
         assert all(np.isfinite(v) for v in record["metrics"].values()), name
+        assert_every_model_scored(record["models"], name)
     for name, word in BAD.items():
         assert set(records[name]) == {"path", "error"}, name
         assert word in records[name]["error"], name
@@ -162,12 +164,41 @@ def test_score_batch_of_junk_and_odd_photos(tmp_path: Path) -> None:
         f"peak RSS {peak_mb:.0f} MB vs {baseline_mb:.0f} MB for one photo: a bomb was decoded?"
 
 
+def assert_every_model_scored(models: dict[str, dict], name: str) -> None:
+    """Each learned model gave finite values: neither an error nor unavailable."""
+    assert set(models) == MODEL_NAMES, name
+    for model, entry in models.items():
+        assert entry and not {"error", "unavailable"} & set(entry), (name, model, entry)
+        assert all(np.isfinite(v) for v in entry.values()), (name, model, entry)
+
+
 def test_odd_but_good_photos_alone_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = odd_but_good(tmp_path)
-    assert main(["score", "--json", "--no-models", str(tmp_path)]) == 0
+    assert main(["score", "--json", str(tmp_path)]) == 0
     captured = capsys.readouterr()
-    assert len(captured.out.splitlines()) == len(good)
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(records) == len(good)
+    for record in records:
+        assert_every_model_scored(record["models"], record["path"])
     assert captured.err == ""
+
+
+def test_odd_but_good_photos_replay_through_every_model(tmp_path: Path) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    good = odd_but_good(folder)
+    out = tmp_path / "r.jsonl"
+    # a folder plays at 2 fps of media time, the models' slots are at most 0.5 s apart: each
+    # odd photo meets each model
+    assert main(["replay", str(folder), "--no-pace", "--jsonl", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    frames = [line for line in lines if "frame" in line]
+    assert len(frames) == len(good)
+    for line in frames:
+        assert {entry["seq"] for entry in line["models"].values()} == {line["frame"]}, line
+        assert_every_model_scored({n: {k: v for k, v in e.items() if k not in ("seq", "age_ms")}
+                                   for n, e in line["models"].items()}, line["frame"])
+    assert lines[-1]["summary"]["model_failures"] == {}
 
 
 # --- arrays handed to livecheck.assess (what tests/test_fastchecks.py does not try) -------------
@@ -287,7 +318,7 @@ def test_mutated_files_through_score_keep_the_batch_going(tmp_path: Path) -> Non
         if i % 4 == 0:
             data = data[: rng.randrange(len(data))]
         (folder / f"m{i:02d}.{'png' if kind == 'png' else 'jpg'}").write_bytes(bytes(data))
-    proc = subprocess.run([sys.executable, "-m", "livecheck", "score", "--json", "--no-models", str(folder)],
+    proc = subprocess.run([sys.executable, "-m", "livecheck", "score", "--json", str(folder)],
                           check=False, capture_output=True, text=True, timeout=60, env=ENV)
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(records) == 24

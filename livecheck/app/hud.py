@@ -50,7 +50,8 @@ def format_hud(result: FrameResult | None, pipeline_stats: PipelineStats | None,
         if result.models or result.unavailable_models:
             lines.append("models")
         for name, score in sorted(result.models.items()):
-            values = "  ".join(f"{k} {v:.3f}" for k, v in score.values.items())
+            values = (f"error: {score.error}" if score.error is not None
+                      else "  ".join(f"{k} {v:.3f}" for k, v in score.values.items()))
             lines.append(f"  {name:<8}{values}  ({now - score.t_capture:.1f} s old)")
         for name, why in sorted(result.unavailable_models.items()):
             why = why.removeprefix(f"{name}: ")

@@ -5,6 +5,10 @@ data is gone entirely makes ``read()`` return False and the next ``read()`` carr
 following frame; a frame damaged inside its entropy-coded data is decoded with FFmpeg's error
 concealment (smeared blocks) and returned as if it were fine, so it cannot be told apart here.
 A False ``read()`` is therefore "end of file" only when no frame follows it.
+
+Phones record portrait video as landscape frames plus a rotation flag in the container (.mov,
+.mp4, .3gp); OpenCV's FFmpeg backend applies the flag when ``CAP_PROP_ORIENTATION_AUTO`` is on, so
+it is switched on explicitly: the frames analysed and shown are upright, as a player shows them.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ class VideoSource(Source):
         self._fps: float | None = None
         self._frame_count: int | None = None
         self._size = (0, 0)
+        self._rotation = 0
         self._index = 0
 
     @property
@@ -37,7 +42,8 @@ class VideoSource(Source):
             return f"video {self.path.name}"  # not opened yet
         fps = f" @ {self._fps:g} fps" if self._fps else ", frame rate unknown"
         count = f", {self._frame_count} frames" if self._frame_count else ""
-        return f"video {self.path.name} ({self._size[0]}x{self._size[1]}{fps}{count})"
+        rotated = f", turned {self._rotation}° upright" if self._rotation else ""
+        return f"video {self.path.name} ({self._size[0]}x{self._size[1]}{fps}{count}{rotated})"
 
     @property
     def nominal_fps(self) -> float | None:
@@ -54,6 +60,8 @@ class VideoSource(Source):
         if not cap.isOpened():
             cap.release()
             raise SourceError(f"cannot open {self.path}: not a video OpenCV can decode")
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        self._rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
         fps = cap.get(cv2.CAP_PROP_FPS)
         self._fps = fps if 0 < fps <= 1000 else None
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))

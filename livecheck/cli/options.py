@@ -76,7 +76,8 @@ def warn(message: str) -> None:
 
 
 class ModelWarnings:
-    """Warns once for each learned model that could not be loaded.
+    """Warns once for each learned model that could not be loaded, and once for each that failed
+    on a frame (it is tried again on later frames; the summary counts every failure).
 
     A live pipeline loads its models on the model thread, after ``start()`` has returned, so a
     caller asks again as it goes (``check`` is cheap) and once more after stopping.
@@ -84,9 +85,16 @@ class ModelWarnings:
 
     def __init__(self) -> None:
         self._warned: set[str] = set()
+        self._warned_failed: set[str] = set()
 
-    def check(self, unavailable: Mapping[str, str]) -> None:
+    def check(self, unavailable: Mapping[str, str], failed: Mapping[str, str]) -> None:
+        """``unavailable``: name -> why it did not load; ``failed``: name -> its first failure."""
         for name, why in unavailable.items():
             if name not in self._warned:
                 self._warned.add(name)
                 warn(f"model {name} unavailable, fast checks go on: {why}")
+        for name, first in failed.items():
+            if name not in self._warned_failed:
+                self._warned_failed.add(name)
+                warn(f"model {name} failed on {first} (it goes on with the next frames; "
+                     "failures are counted in the summary)")

@@ -138,13 +138,13 @@ def run(args: argparse.Namespace) -> int:
         stack.callback(pipeline.stop)
         model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.requested):
-            model_warnings.check(pipeline.unavailable_models)
+            model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
             try:
                 take(results.get(timeout=0.05))
             except queue.Empty:
                 pass
         pipeline.stop()
-        model_warnings.check(pipeline.unavailable_models)
+        model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
         while not results.empty():  # results that arrived while stopping are written too
             take(results.get())
         order.flush()
@@ -175,4 +175,5 @@ def _human_summary(s: dict[str, object]) -> str:
         f"livecheck: {s['frames_analysed']} of {s['frames_captured']} frames analysed, "
         f"{s['frames_dropped']} dropped, latency p50 {s['latency_p50_ms']} ms / p99 {s['latency_p99_ms']} ms, "
         f"model runs {s['model_runs'] or 'none'}"
+        + (f", model failures {s['model_failures']}" if s["model_failures"] else "")
     )

@@ -93,11 +93,12 @@ def run_headless(args: argparse.Namespace) -> int:
         stack.callback(pipeline.stop)
         model_warnings = ModelWarnings()
         while not (pipeline.finished or stop.wait(0.1)):
-            model_warnings.check(pipeline.unavailable_models)
+            model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
         pipeline.stop()
-        model_warnings.check(pipeline.unavailable_models)
+        model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
         stats = pipeline.stats
-        print(f"livecheck: {stats.analysed} frames analysed, {stats.dropped} dropped", file=sys.stderr)
+        failures = f", model failures {stats.model_failures}" if stats.model_failures else ""
+        print(f"livecheck: {stats.analysed} frames analysed, {stats.dropped} dropped{failures}", file=sys.stderr)
         if pipeline.error is not None:
             raise pipeline.error
     if stop.requested:

@@ -1,7 +1,9 @@
 """`livecheck score`: photos in, one verdict each out (JSON lines with --json, else a table).
 
 An unreadable file gets ``{"path", "error"}`` and a one-line message on stderr; the other files are
-still scored, and the exit code is 1.
+still scored, and the exit code is 1. A learned model that fails on one file gets
+``{"error": ...}`` as its entry in that file's ``models`` (``{"unavailable": ...}`` means it never
+loaded) and one line on stderr; the other models and files go on, and the exit code is 1 too.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from livecheck.cli.progress import Progress
 from livecheck.cli.stopping import StopRequest
 from livecheck.fastchecks import assess
 from livecheck.imageio import ImageReadError, iter_image_paths, read_image
-from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model
+from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model, run_model
 from livecheck.pipeline import PipelineConfig
 from livecheck.quality import overall_quality
 from livecheck.thresholds import Thresholds
@@ -60,9 +62,11 @@ class Scorer:
     def score(self, path: Path, image: np.ndarray) -> dict[str, Any]:
         assessment = assess(image, self.thresholds)
         metrics = assessment.metrics.as_dict()
-        model_values = {name.value: model.score(image) for name, model in self.models.items()}
-        models_json: dict[str, Any] = {n: {k: round(v, 4) for k, v in vals.items()}
-                                       for n, vals in model_values.items()}
+        outputs = {name.value: run_model(model, image) for name, model in self.models.items()}
+        model_values = {n: out.values for n, out in outputs.items() if out.error is None}
+        models_json: dict[str, Any] = {
+            n: {"error": out.error} if out.error is not None else {k: round(v, 4) for k, v in out.values.items()}
+            for n, out in outputs.items()}
         models_json.update({n: {"unavailable": why} for n, why in self.unavailable.items()})
         return {
             "path": str(path),
@@ -93,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
             entries = list(iter_image_paths(args.paths))
             progress = Progress(len(entries), sys.stderr)
             for record in _score_all(scorer, entries, stop, progress):
-                failures += "error" in record
+                failed_models = _report_model_errors(record)
+                failures += "error" in record or failed_models
                 if table is None:
                     sys.stdout.write(json.dumps(record, separators=(",", ":")) + "\n")
                     sys.stdout.flush()
@@ -123,6 +128,14 @@ def _score_all(scorer: Scorer, entries: list, stop: StopRequest, progress: Progr
             yield _error_record(entry, exc)
             continue
         yield scorer.score(entry, image)
+
+
+def _report_model_errors(record: dict[str, Any]) -> bool:
+    """One stderr line per model that failed on this file; True if any did."""
+    failed = [(name, entry["error"]) for name, entry in record.get("models", {}).items() if "error" in entry]
+    for name, why in failed:
+        print(f"livecheck: {record['path']}: model {name} failed: {why}", file=sys.stderr, flush=True)
+    return bool(failed)
 
 
 def _error_record(path: Path | str, exc: Exception) -> dict[str, Any]:

@@ -5,9 +5,14 @@ Each model module is imported only when asked for, so the fast path never pays f
 from __future__ import annotations
 
 import importlib
+import math
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
+
+from livecheck.imageio import to_bgr8
 from livecheck.models.base import MetricInfo, ModelUnavailable, QualityModel
 
 
@@ -37,4 +42,39 @@ def load_model(name: ModelName, weights_dir: Path | None = None) -> QualityModel
     return cls(weights_dir=weights_dir)
 
 
-__all__ = ["MetricInfo", "ModelName", "ModelUnavailable", "QualityModel", "load_model"]
+@dataclass(frozen=True, slots=True)
+class ModelOutput:
+    """One model's answer for one image: its values, or (``values`` empty) why it has none."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    """One line; set when the model raised or returned something that is not a finite number."""
+
+
+def run_model(model: QualityModel, image: np.ndarray) -> ModelOutput:
+    """``model.score(image)`` for any picture the fast checks take (grey, BGR or BGRA), never raising.
+
+    Every caller (``score``, the pipeline's model thread and its offline worker) goes through
+    here, so a model that fails on one frame or file costs that model's entry for that frame
+    and nothing else: the other models, frames and files go on. Grey and BGRA pictures are
+    made BGR first, because the models' own ``score`` takes BGR only.
+    """
+    try:
+        values = {str(k): float(v) for k, v in model.score(to_bgr8(image)).items()}
+    except Exception as exc:  # noqa: BLE001 - reported as this model's entry for this frame
+        return ModelOutput(error=_one_line(exc))
+    not_finite = sorted(k for k, v in values.items() if not math.isfinite(v))
+    if not_finite:
+        # NaN or infinity would also be invalid JSON, and would poison the blended quality
+        return ModelOutput(error=f"returned a value that is not a finite number ({', '.join(not_finite)})")
+    return ModelOutput(values)
+
+
+def _one_line(exc: Exception) -> str:
+    """The first non-blank line of the message (OpenCV's run over several), or the type's name."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+__all__ = ["MetricInfo", "ModelName", "ModelOutput", "ModelUnavailable", "QualityModel", "load_model",
+           "run_model"]

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from livecheck.models.base import MetricInfo, ModelUnavailable
-from livecheck.models.brisque_features import FEATURE_COUNT, BrisqueFeatures
+from livecheck.models.brisque_features import FEATURE_COUNT, MIN_SIDE, BrisqueFeatures
 
 MODEL_FILE = "brisque_model.yml"
 RANGE_FILE = "brisque_range.yml"
@@ -105,7 +105,14 @@ class BrisqueModel:
         self._lock = threading.Lock()
 
     def features(self, image: np.ndarray) -> np.ndarray:
-        """The 36 BRISQUE features of a grey, BGR or BGRA uint8 image (after ``max_side``)."""
+        """The 36 BRISQUE features of a grey, BGR or BGRA uint8 image (after ``max_side``).
+
+        A picture thinner than the two pixels the half scale needs (a 1x1 icon, a 1-px line)
+        has no 2-D structure to measure: its features are NaN, as a flat frame's are, so it
+        scores the worst instead of failing.
+        """
+        if image.ndim >= 2 and min(image.shape[:2]) < MIN_SIDE:
+            return np.full(FEATURE_COUNT, np.nan, np.float32)
         if self._max_side is not None:
             image = _shrink(image, self._max_side)
         with self._lock:
