@@ -46,10 +46,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from livecheck import sharpness as sharpness_mod
 from livecheck.hint import Hint
 from livecheck.kernels import edge_energy
 from livecheck.noise import estimate_noise
 from livecheck.thresholds import Thresholds
+from livecheck.view import VIEW_SIZE, view_scale
 
 ANALYSIS_SIZE = 256
 """Long side (px) of the image that sharpness and exposure are measured on."""
@@ -58,18 +60,8 @@ _AREA_MAX = 2 * ANALYSIS_SIZE
 INTER_LINEAR, which reads only the pixels it needs (INTER_AREA from 1080p costs ~3 ms here, LINEAR
 ~0.08 ms). Sampling aliases fine detail, which can only make a frame look sharper, never blurrier,
 and leaves blurred content (band-limited) intact."""
-_LINEAR_NOISE_GAIN = 0.6
-"""Sigma of white noise after a bilinear sample (two-tap interpolation on each axis averages a
-little: 0.5 to 1 depending on the sample position)."""
-
-_SHARP_COARSE_SIGMA = 2.0
-_SHARP_NOISE_GAIN = 0.5
-"""Lift of the fine-scale edge response per unit of analysis-scale noise sigma, relative to edge
-strength. Fitted on Kodak24 photos blurred (sigma 0, 1.5, 3) plus white noise (sigma 3, 6, 10):
-with it, noise up to sigma 10 moves blurred photos' sharpness by less than 0.12."""
-_MIN_DIRECTION_SHARE = 0.01
-"""A direction is judged only if its edges carry this share of the strongest direction's energy:
-low, because motion blur is exactly what weakens the edges across the motion."""
+EDGE_COARSE_SIGMA = 2.0
+"""Coarse scale (analysis pixels) of the analysis image's edge responses."""
 
 
 class _Scratch(threading.local):
@@ -164,21 +156,16 @@ def as_bgr(frame: np.ndarray) -> tuple[np.ndarray, bool]:
     return np.ascontiguousarray(frame), False
 
 
-def _analysis_grey(bgr: np.ndarray) -> tuple[np.ndarray, float]:
-    """The analysis-size grey image, and by how much the resize lowered white noise's sigma."""
+def _analysis_grey(bgr: np.ndarray) -> np.ndarray:
+    """The analysis-size grey image (exposure, edge strength, and where the tiles go)."""
     h, w = bgr.shape[:2]
     long_side = max(h, w)
     if long_side <= ANALYSIS_SIZE:
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 1.0
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     s = ANALYSIS_SIZE / long_side
     size = (max(1, round(w * s)), max(1, round(h * s)))
-    if long_side <= _AREA_MAX:
-        small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-        noise_gain = s
-    else:
-        small = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)
-        noise_gain = _LINEAR_NOISE_GAIN
-    return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), noise_gain
+    interpolation = cv2.INTER_AREA if long_side <= _AREA_MAX else cv2.INTER_LINEAR
+    return cv2.cvtColor(cv2.resize(bgr, size, interpolation=interpolation), cv2.COLOR_BGR2GRAY)
 
 
 def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, float]:
@@ -203,36 +190,33 @@ def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
     """
     ws = _scratch.for_shape(grey.shape)
     np.copyto(ws.fine, grey)
-    cv2.GaussianBlur(ws.fine, (0, 0), _SHARP_COARSE_SIGMA, dst=ws.coarse)
+    cv2.GaussianBlur(ws.fine, (0, 0), EDGE_COARSE_SIGMA, dst=ws.coarse)
     sums = np.empty((3, 4))
     edge_energy(ws.fine, ws.coarse, sums, ws.texture)
     return _EdgeEnergy(fine=sums[0], coarse=sums[1], squares=sums[2], texture=ws.texture)
 
 
-def _sharpness(energy: _EdgeEnergy, analysis_noise: float) -> tuple[float, float]:
-    """(sharpness, edge_strength) from the edge responses; see the module docstring."""
-    fw, cw, sw = energy.fine, energy.coarse, energy.squares
-    best_energy = float(cw.max())
-    if best_energy <= 0.0:
-        return 0.0, 0.0
-    judged = cw >= _MIN_DIRECTION_SHARE * best_energy
-    strength = cw[judged] / sw[judged]
-    ratios = fw[judged] / cw[judged] - _SHARP_NOISE_GAIN * analysis_noise / strength
-    return max(float(ratios.min()), 0.0), float(strength.max())
+def _edge_strength(energy: _EdgeEnergy) -> float:
+    """Gradient of the analysis image's strongest edges (see the module docstring)."""
+    coarse, squares = energy.coarse, energy.squares
+    judged = coarse >= sharpness_mod.MIN_DIRECTION_SHARE * float(coarse.max())
+    return float((coarse[judged] / squares[judged]).max()) if coarse.max() > 0.0 else 0.0
 
 
-def measure(frame: np.ndarray) -> FrameMetrics:
-    """Measure one frame (see :func:`as_bgr` for what is accepted; ``ValueError`` otherwise)."""
+def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
+    """Measure one frame as it looks fitted to ``view_size`` (:mod:`livecheck.view`; 0 = native
+    pixels). See :func:`as_bgr` for what is accepted; ``ValueError`` otherwise."""
     bgr, grey_input = as_bgr(frame)
-    grey, noise_gain = _analysis_grey(bgr)
+    view = view_scale(bgr.shape, view_size)
+    grey = _analysis_grey(bgr)
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
-    noise = estimate_noise(bgr, grey_input, grey, energy.texture)
+    noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
     noise_sigma = max(noise.colour, noise.luma)
-    sharpness, edge_strength = _sharpness(energy, noise_sigma * noise_gain)
+    sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
     return FrameMetrics(
-        sharpness=sharpness,
-        edge_strength=edge_strength,
+        sharpness=sharpness_mod.sharpness(sums, noise_sigma * pitch),
+        edge_strength=_edge_strength(energy),
         mean_luma=mean,
         p05=p05,
         p50=p50,
@@ -257,7 +241,10 @@ def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = 
         return m.mean_luma < (th.dark_off if holding else th.dark_on)
     if hint is Hint.TOO_BRIGHT:
         limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
-        return m.p95 >= p95 and m.mean_luma > limit
+        blown = m.p95 >= p95 and m.mean_luma > limit
+        washed = m.mean_luma > (th.washed_off if holding else th.washed_on) \
+            and m.p05 >= th.washed_p05 and m.p95 >= th.washed_p95
+        return blown or washed
     if hint is Hint.NOISY:
         if holding:
             return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
@@ -273,7 +260,9 @@ def frame_hints(m: FrameMetrics, th: Thresholds) -> frozenset[Hint]:
 _DEFAULT_THRESHOLDS = Thresholds()
 
 
-def assess(frame: np.ndarray, thresholds: Thresholds = _DEFAULT_THRESHOLDS) -> Assessment:
-    """Measure one frame and list the hints it raises on its own. Thread-safe; no state."""
-    metrics = measure(frame)
+def assess(frame: np.ndarray, thresholds: Thresholds = _DEFAULT_THRESHOLDS,
+           view_size: int = VIEW_SIZE) -> Assessment:
+    """Measure one frame at its viewing scale and list the hints it raises on its own. Thread-safe;
+    no state."""
+    metrics = measure(frame, view_size)
     return Assessment(metrics, frame_hints(metrics, thresholds))

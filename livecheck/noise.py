@@ -40,7 +40,6 @@ hundreds of operations on tiny arrays, 0.6 ms a frame spent mostly dispatching t
 """
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
 
@@ -48,13 +47,15 @@ import cv2
 import numpy as np
 
 from livecheck.kernels import tile_statistics
+from livecheck.tiles import candidates, footprint_counts, footprint_sums
+from livecheck.view import ViewScale, binned
+
+NATIVE = ViewScale(scale=1.0, bin=1)
 
 TILE = 64
 """Side (px, full resolution) of a tile: four times the 16 px that each scale's statistics use.
 Smaller tiles than 80 px (20 px per scale) separated the real noisy photos from the clean ones
 better here, and cost less."""
-CANDIDATES = (8, 12)
-"""Rows and columns of the grid of tile positions considered."""
 TILES = 32
 """How many of them are measured: the flattest, judged on the analysis image (which costs nothing
 at full resolution). Noise is told from structure best where there is least structure, and the
@@ -132,66 +133,52 @@ def _colour_estimate(stats: np.ndarray, unclipped: np.ndarray) -> float:
     return colour
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """Where the candidate tiles are: per candidate, its top-left corner (row, column) at full
-    resolution, the flat indices of its footprint's four corners in the analysis image's integral
-    image, and the footprint's area (analysis pixels)."""
-
-    top_left: np.ndarray
-    corners: np.ndarray
-    area: np.ndarray
-
-
-_CORNER_SIGNS = np.array([1, -1, -1, 1], np.float32)
-"""Sum over a rectangle from its integral image's corners (bottom-right, top-right, bottom-left,
-top-left)."""
-_CORNER_SIGNS_INT = _CORNER_SIGNS.astype(np.int32)
-
-
-@functools.lru_cache(maxsize=16)
-def _candidates(h: int, w: int, side: int, ah: int, aw: int) -> _Candidates:
-    ys = np.linspace(0, h - side, CANDIDATES[0]).round().astype(np.intp)
-    xs = np.linspace(0, w - side, CANDIDATES[1]).round().astype(np.intp)
-    y0, x0 = (ys * (ah / h)).astype(np.intp), (xs * (aw / w)).astype(np.intp)
-    y1 = np.minimum(((ys + side) * (ah / h)).astype(np.intp) + 1, ah)
-    x1 = np.minimum(((xs + side) * (aw / w)).astype(np.intp) + 1, aw)
-    at = lambda y, x: (y[:, None] * (aw + 1) + x[None, :]).ravel()  # noqa: E731  (integral: one more column)
-    corners = np.stack([at(y1, x1), at(y0, x1), at(y1, x0), at(y0, x0)], axis=1)
-    area = ((y1 - y0)[:, None] * (x1 - x0)[None, :]).ravel()
-    top_left = np.stack(np.meshgrid(ys, xs, indexing="ij"), axis=-1).reshape(-1, 2)
-    for array in (corners, area, top_left):
-        array.flags.writeable = False  # shared by every thread through the cache
-    return _Candidates(top_left=top_left, corners=corners, area=area)
-
-
 def _flattest_tiles(shape: tuple[int, int], side: int, analysis_grey: np.ndarray,
                     texture: np.ndarray) -> np.ndarray:
     """Top-left corners (full resolution) of the ``TILES`` flattest candidate tiles, flattest first:
     least ``texture`` summed over each tile's footprint in the analysis image (an integral image
     gives the 96 sums from four lookups each); tiles whose footprint holds a clipped pixel last."""
-    c = _candidates(*shape, side, *analysis_grey.shape)
-    score = cv2.integral(texture, sdepth=cv2.CV_32F).ravel()[c.corners] @ _CORNER_SIGNS
+    c = candidates(*shape, side, *analysis_grey.shape)
+    score = footprint_sums(c, texture)
     lo, hi = _CLIPPED_LEVELS
-    unclipped = cv2.integral(cv2.inRange(analysis_grey, lo + 1, hi - 1)).ravel()[c.corners] @ _CORNER_SIGNS_INT
-    score[unclipped < 255 * c.area] = np.inf
+    score[footprint_counts(c, cv2.inRange(analysis_grey, lo + 1, hi - 1)) < 255 * c.area] = np.inf
     return c.top_left[np.argsort(score, kind="stable")[:TILES]]
 
 
+def _binned_mosaic(bgr: np.ndarray, top_left: np.ndarray, side: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tiles (``side * k`` native px each) binned ``k`` x ``k``, side by side in one frame, and
+    their corners there: the kernel then reads them as it reads a frame's tiles."""
+    mosaic = np.empty((side, side * len(top_left), 3), np.uint8)
+    for i, (y, x) in enumerate(top_left):
+        mosaic[:, i * side:(i + 1) * side] = binned(bgr[y:y + side * k, x:x + side * k], k)
+    corners = np.zeros((len(top_left), 2), np.intp)
+    corners[:, 1] = np.arange(len(top_left)) * side
+    return mosaic, corners
+
+
 def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
-                   texture: np.ndarray) -> NoiseEstimate:
-    """Noise estimates of a contiguous BGR uint8 frame (``grey_input``: its channels are copies).
-    ``analysis_grey`` is the frame's downscaled grey image and ``texture`` its fine gradient map
-    (same size), used to pick the flattest tiles."""
+                   texture: np.ndarray, view: ViewScale = NATIVE) -> NoiseEstimate:
+    """Noise estimates of a contiguous BGR uint8 frame (``grey_input``: its channels are copies), in
+    grey levels at viewing scale. ``analysis_grey`` is the frame's downscaled grey image and
+    ``texture`` its fine gradient map (same size), used to pick the flattest tiles.
+
+    Frames larger than their view are read as tiles binned by ``view.bin`` and the estimates scaled
+    by ``1 / view.pitch``: exact for white noise, which area averaging lowers by the linear factor.
+    Noise that the camera left blotchy averages away more slowly, as it does on a screen."""
     h, w = bgr.shape[:2]
-    side = min(TILE, h, w) // 8 * 8  # each scale's tile side (side / 4) even, as the sampling needs
+    k = view.bin
+    side = min(TILE, h // k, w // k) // 8 * 8  # each scale's tile side (side / 4) even, as the sampling needs
     if side < _MIN_SIDE:
         return NoiseEstimate(0.0, 0.0)
-    top_left = _flattest_tiles((h, w), side, analysis_grey, texture)
+    top_left = _flattest_tiles((h, w), side * k, analysis_grey, texture)
+    frame = bgr
+    if k > 1:
+        frame, top_left = _binned_mosaic(bgr, top_left, side, k)
     ws = _scratch
-    tile_statistics(bgr, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
-    luma = _CAL_LUMA * float(np.sqrt(_quantile(ws.luma, _LUMA_QUANTILE)))
+    tile_statistics(frame, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
+    to_view = 1.0 / view.pitch
+    luma = to_view * _CAL_LUMA * float(np.sqrt(_quantile(ws.luma, _LUMA_QUANTILE)))
     if grey_input:
         return NoiseEstimate(0.0, luma)
     # Tiles with blown highlights have lost their noise there and gained false colour structure.
-    return NoiseEstimate(_colour_estimate(ws.stats, ws.clipped <= _MAX_CLIPPED), luma)
+    return NoiseEstimate(to_view * _colour_estimate(ws.stats, ws.clipped <= _MAX_CLIPPED), luma)

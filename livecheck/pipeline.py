@@ -33,6 +33,7 @@ from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_mod
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
+from livecheck.view import VIEW_SIZE
 
 DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
     ModelName.NIMA: 4.0,
@@ -52,6 +53,8 @@ class PipelineConfig:
     """Where model files are read from; None = the ones shipped with livecheck."""
     keep_images: bool = False
     """Attach each analysed frame to its FrameResult (a preview needs it; JSON output does not)."""
+    view_size: int = VIEW_SIZE
+    """Long side that larger frames are judged at (:mod:`livecheck.view`); 0 = native pixels."""
 
 
 @dataclass(frozen=True)
@@ -392,7 +395,7 @@ class Pipeline:
             self._done.set()
 
     def _analyse(self, frame: Frame) -> FrameResult:
-        assessment = assess(frame.image, self._config.thresholds)
+        assessment = assess(frame.image, self._config.thresholds, self._config.view_size)
         metrics = assessment.metrics.as_dict()
         hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()

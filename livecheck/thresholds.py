@@ -31,11 +31,12 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 class Thresholds:
     """Hint thresholds. Metric names and units are those of :class:`livecheck.fastchecks.FrameMetrics`."""
 
-    blurry_on: float = 1.8
-    """``sharpness`` below this raises ``blurry``. Sharpness is ~1.0 for heavily blurred edges and
-    2.0-4.0 for sharp photos; 1.8 is a Gaussian edge blur of about 1.5 px at the 256 px analysis
-    size (about 11 px at 1920x1080, 4 px at 640x480)."""
-    blurry_off: float = 1.95
+    blurry_on: float = 1.75
+    """``sharpness`` (at viewing scale, :mod:`livecheck.sharpness`) below this raises ``blurry``.
+    Sharp photos read 2.0-4.0 fitted to a screen, text 4-7; a Gaussian blur of sigma 2.5 viewing
+    pixels reads about 1.35. Chosen leave-one-dataset-out (scripts/eval_hints.py): every held-out
+    set's refit lands at 1.72-1.75."""
+    blurry_off: float = 1.9
     """``blurry`` clears once ``sharpness`` is above this."""
     blurry_min_edges: float = 1.5
     """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
@@ -57,12 +58,23 @@ class Thresholds:
     """``too_bright`` needs the 95th luma percentile at or above this (the brightest 5% clipped)."""
     bright_p95_off: float = 240.0
     """A shown ``too_bright`` stays while the 95th luma percentile is at or above this."""
+    washed_on: float = 165.0
+    """``mean_luma`` above this raises ``too_bright`` on a pale, flat frame too, with few pixels
+    blown: one whose darkest 5% are no darker than ``washed_p05`` (little dark content) and whose
+    highlights reach ``washed_p95``. A white page or snow in good light keeps its dark detail or stays
+    short of white, and is not raised."""
+    washed_off: float = 158.0
+    """A ``too_bright`` raised on a washed-out frame clears once ``mean_luma`` is below this."""
+    washed_p05: float = 95.0
+    """The 5th luma percentile a washed-out frame has at least: its darkest content is grey."""
+    washed_p95: float = 238.0
+    """The 95th luma percentile a washed-out frame reaches: its highlights are near white."""
 
-    noisy_on: float = 1.9
-    """``colour_noise`` (grey levels per channel, white-noise equivalent) above this raises
-    ``noisy``. Colour noise is told apart from texture well, so this can be low: sigma 1.9 is faint
-    but visible grain on a flat wall."""
-    noisy_off: float = 1.0
+    noisy_on: float = 2.1
+    """``colour_noise`` (grey levels per channel at viewing scale, white-noise equivalent) above this
+    raises ``noisy``. Colour noise is told apart from texture well, so this can be low: sigma 2 is
+    faint but visible grain on a flat wall. Chosen leave-one-dataset-out (2.08-2.41 held out)."""
+    noisy_off: float = 1.2
     """``noisy`` clears once ``colour_noise`` is below this (and ``luma_noise`` below its own)."""
     noisy_luma_on: float = 7.0
     """``luma_noise`` above this raises ``noisy`` too. High, because fine texture (grass, gravel,
@@ -94,7 +106,8 @@ class Thresholds:
         # Hysteresis must be a band, not a gap: the off threshold sits on the "clear" side of on.
         for low, high in (("blurry_on", "blurry_off"), ("dark_on", "dark_off"),
                           ("noisy_off", "noisy_on"), ("noisy_luma_off", "noisy_luma_on"),
-                          ("bright_off", "bright_on"), ("bright_p95_off", "bright_p95")):
+                          ("bright_off", "bright_on"), ("bright_p95_off", "bright_p95"),
+                          ("washed_off", "washed_on")):
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"threshold {low} ({getattr(self, low):g}) must not exceed "
                                  f"{high} ({getattr(self, high):g})")

@@ -27,7 +27,7 @@ import numpy as np
 
 from livecheck import assess
 
-SIZES = ((640, 480), (1280, 720), (1920, 1080), (3840, 2160))
+SIZES = ((640, 480), (1280, 720), (1920, 1080), (3840, 2160), (4000, 3000))
 
 
 def _source_photo() -> np.ndarray:

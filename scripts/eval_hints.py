@@ -1,24 +1,24 @@
-"""How well the per-frame hints work on real photos, next to the textbook recipe.
+"""How well the per-frame hints work on real photos at every resolution, next to the textbook recipe.
 
-    python scripts/eval_hints.py [--json]
+    python scripts/eval_hints.py [--json] [--quick]
 
-Reads ../shared/data (or $LIVECHECK_SHARED/data) in place. For each hint: recall on the photos that
-have that defect, per data set and overall; and the false-hint rate: the share of clean photos
-(pristine/*, Nam/gt, Levin09/gt) that get ANY hint. The same figures for the textbook recipe
-(Laplacian variance < 100 = blurry, mean luma < 60 / > 190 = too dark / too bright, no noise check).
-Then compressed video: the bundled demo clip (assets/demo.mp4, mp4v) replayed through the hint
-engine: the share of frames in each scripted defect's window that show its hint, and the share of
-frames of the clean stretches that show any hint.
+Reads ../shared/data (or $LIVECHECK_SHARED/data) in place. Every figure is at the viewing scale of
+the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger).
 
-Also, separately:
-* synthetic blur (Gaussian sigma 3 px, linear motion 15 px) of the Kodak24 and McMaster photos;
-* a resolution check: each clean photo and its Gaussian-blurred copy, upscaled x2 and x4 (bicubic,
-  i.e. the same scene at a higher resolution), should get the same hints as at 1x. `noisy` is left
-  out: noise is a full-resolution property and upscaling smooths it, as a finer sensor would.
-* leave-one-dataset-out: each hint's on threshold re-chosen from the clean photos and the other
-  defect sets only (maximising recall minus false-hint rate), and the held-out set's recall under it
-  (for blurry, the synthetic blur counts as a third set: the real ones are one set and one photo;
-  for noisy, noisy_on is re-chosen, with the luma rule kept as it is).
+* Recall per hint on the photos that have that defect, per data set, and the false-hint rate: the
+  share of clean photos that get ANY hint (pristine/*, Nam/gt, Levin09/gt, real_hr clean), per set
+  and per resolution band (long side <= 768, 769-1600, > 1600 px). The same for the textbook recipe
+  (Laplacian variance < 100 = blurry, mean luma < 60 / > 190 = too dark / too bright, no noise check).
+* Viewing-scale synthetic test (scripts/viewscale.py): the real_hr clean photos through a camera
+  pipeline at 720p, 1080p, 4K and native 12+ MP, with defects fixed at the viewing scale: blurry
+  recall for Gaussian sigma 2.5 / 8 px motion, false blurry for sharp and sigma 0.5, noisy recall for
+  sigma 5, false noisy for sigma 1. `--quick` leaves it out (it renders ~800 camera frames once into
+  a cache outside the repository).
+* Synthetic washed-out exposure of the real_hr clean photos (linear gain 3 under a highlight
+  shoulder, JPEG): pale, flat frames with few blown pixels, a second `too_bright` set beside SICE.
+* Leave-one-dataset-out: each hint's on threshold re-chosen without one defect set (maximising recall
+  minus the clean photos' rate of that hint), and the held-out set's recall under it.
+* Compressed video: the bundled demo clip through the hint engine.
 
 `evaluate() -> dict` is what scripts/evaluate.py calls.
 """
@@ -30,29 +30,33 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
-from livecheck.hint import Hint
-from livecheck.hint_engine import HintEngine
-from livecheck.thresholds import Thresholds
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import viewscale  # noqa: E402 - scripts/ is not a package
+
+from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure  # noqa: E402
+from livecheck.hint import Hint  # noqa: E402
+from livecheck.hint_engine import HintEngine  # noqa: E402
+from livecheck.thresholds import Thresholds  # noqa: E402
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 DEFECT_SETS: dict[Hint, tuple[str, ...]] = {
-    Hint.TOO_DARK: ("real/dark/SICE_under", "real/dark/DICM[dark]"),
-    Hint.TOO_BRIGHT: ("real/bright/SICE_over",),
-    Hint.BLURRY: ("real/blur/Levin09/blurred", "real/blur/skimage_clock_motion"),
+    Hint.TOO_DARK: ("real/dark/SICE_under", "real/dark/DICM[dark]", "real_hr[dark]"),
+    Hint.TOO_BRIGHT: ("real/bright/SICE_over", "synthetic/washed_out"),
+    Hint.BLURRY: ("real/blur/Levin09/blurred", "real/blur/skimage_clock_motion", "real_hr[blurry]"),
     Hint.NOISY: ("real/noise/Nam/noisy", "real/noise/DND", "real/noise/RNI15"),
 }
 CLEAN_SETS = ("pristine/CBSD68", "pristine/Kodak24", "pristine/McMaster", "pristine/skimage",
-              "real/noise/Nam/gt", "real/blur/Levin09/gt")
-SYNTH_BLUR_SOURCES = ("pristine/Kodak24", "pristine/McMaster")
+              "real/noise/Nam/gt", "real/blur/Levin09/gt", "real_hr[clean]")
+BANDS = (("<=768", 0, 768), ("769-1600", 769, 1600), (">1600", 1601, 10**9))
 # Metric that each hint's on threshold applies to, and which side raises the hint.
 PRIMARY: dict[Hint, tuple[str, str]] = {
     Hint.BLURRY: ("blurry_on", "sharpness"),
@@ -61,6 +65,8 @@ PRIMARY: dict[Hint, tuple[str, str]] = {
     Hint.NOISY: ("noisy_on", "colour_noise"),  # the luma rule (noisy_luma_on) is kept as it is
 }
 RAISES_BELOW = {Hint.BLURRY: True, Hint.TOO_DARK: True, Hint.TOO_BRIGHT: False, Hint.NOISY: False}
+WASHED_OUT_GAIN = 3.0
+WASHED_OUT_SIDE = 1280
 
 
 def shared_data() -> Path:
@@ -69,7 +75,16 @@ def shared_data() -> Path:
     return (base / "data").resolve()
 
 
+def _real_hr(data: Path, label: str) -> list[Path]:
+    with open(data / "real_hr" / "labels.csv", newline="") as fh:
+        return sorted(data / "real_hr" / row["path"] for row in csv.DictReader(fh) if row["label"] == label)
+
+
 def _files(data: Path, spec: str) -> list[Path]:
+    if spec.startswith("real_hr["):
+        return _real_hr(data, spec[len("real_hr["):-1])
+    if spec == "synthetic/washed_out":
+        return _real_hr(data, "clean")
     if spec.endswith("[dark]"):  # DICM: only the photos labels.csv flags as really dark
         folder = data / spec[: -len("[dark]")]
         with open(folder / "labels.csv", newline="") as fh:
@@ -82,7 +97,23 @@ def _read(path: Path) -> np.ndarray:
     image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)  # grey stays grey (the grey noise path)
     if image is None:
         raise ValueError(f"cannot read {path}")
+    if image.ndim == 3 and image.shape[2] == 3:
+        image = cv2.imread(str(path))  # colour photos upright (EXIF orientation), as `score` reads them
     return image
+
+
+def washed_out(bgr: np.ndarray) -> np.ndarray:
+    """Over-exposure as a camera renders it: linear-light gain under a highlight shoulder (so the
+    frame turns pale and flat and few pixels blow out), then JPEG q85; at 1280 px (exposure does not
+    depend on scale)."""
+    h, w = bgr.shape[:2]
+    s = WASHED_OUT_SIDE / max(h, w)
+    small = cv2.resize(bgr, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+    lin = viewscale.to_linear(small) * WASHED_OUT_GAIN
+    white = 1.6  # the linear level the shoulder maps to white
+    toned = lin * (1 + lin / white**2) / (1 + lin)
+    ok, data = cv2.imencode(".jpg", viewscale.to_srgb8(toned), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
 # --- the textbook recipe ---------------------------------------------------------------------------
@@ -100,90 +131,85 @@ def textbook_hints(image: np.ndarray) -> frozenset[Hint]:
     return frozenset(hints)
 
 
-# --- synthetic distortions -------------------------------------------------------------------------
-
-def gaussian_blur(image: np.ndarray, sigma: float = 3.0) -> np.ndarray:
-    return cv2.GaussianBlur(image, (0, 0), sigma)
-
-
-def motion_blur(image: np.ndarray, length: int = 15) -> np.ndarray:
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2, :] = 1.0 / length
-    return cv2.filter2D(image, -1, kernel)
-
-
-def upscale(image: np.ndarray, factor: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    return cv2.resize(image, (w * factor, h * factor), interpolation=cv2.INTER_CUBIC)
-
-
 # --- evaluation ------------------------------------------------------------------------------------
 
 @dataclasses.dataclass
 class _Photo:
     metrics: FrameMetrics
     textbook: frozenset[Hint]
+    long_side: int
 
 
-def _measure_set(files: list[Path],
-                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> list[_Photo]:
-    photos = []
-    for path in files:
-        image = _read(path)
-        if transform is not None:
-            image = transform(image)
-        photos.append(_Photo(measure(image), textbook_hints(image)))
-    return photos
+def _measure(image: np.ndarray) -> _Photo:
+    return _Photo(measure(image), textbook_hints(image), max(image.shape[:2]))
+
+
+def _measure_set(files: Iterable[Path], transform: Callable[[np.ndarray], np.ndarray] | None = None
+                 ) -> list[_Photo]:
+    return [_measure(transform(_read(p)) if transform else _read(p)) for p in files]
 
 
 def _rate(flags: list[bool]) -> float:
     return round(float(np.mean(flags)), 3) if flags else float("nan")
 
 
+def _band(long_side: int) -> str:
+    return next(name for name, lo, hi in BANDS if lo <= long_side <= hi)
+
+
+def _by_band(photos: list[_Photo], flag: Callable[[_Photo], bool]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, _, _ in BANDS:
+        inside = [flag(p) for p in photos if _band(p.long_side) == name]
+        if inside:
+            out[name] = {"n": len(inside), "rate": _rate(inside)}
+    return out
+
+
 def _figures(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list[_Photo]],
              hints_of: Callable[[_Photo], frozenset[Hint]]) -> dict:
-    out: dict = {"recall": {}, "false_hint_rate": {}}
+    out: dict = {"recall": {}, "recall_by_band": {}, "false_hint_rate": {}}
     for hint, sets in defects.items():
         per_set = {name: _rate([hint in hints_of(p) for p in photos]) for name, photos in sets.items()}
-        per_set["all"] = _rate([hint in hints_of(p) for photos in sets.values() for p in photos])
+        everything = [p for photos in sets.values() for p in photos]
+        per_set["all"] = _rate([hint in hints_of(p) for p in everything])
         out["recall"][hint.value] = per_set
+        out["recall_by_band"][hint.value] = _by_band(everything, lambda p, h=hint: h in hints_of(p))
     for name, photos in clean.items():
         out["false_hint_rate"][name] = _rate([bool(hints_of(p)) for p in photos])
     everything = [p for photos in clean.values() for p in photos]
     out["false_hint_rate"]["all"] = _rate([bool(hints_of(p)) for p in everything])
+    out["false_hint_rate_by_band"] = _by_band(everything, lambda p: bool(hints_of(p)))
     out["false_hints_by_hint"] = {h.value: _rate([h in hints_of(p) for p in everything]) for h in Hint}
     return out
 
 
-def _refit(hint: Hint, clean: list[FrameMetrics], defect: list[FrameMetrics], th: Thresholds) -> float:
-    """The on threshold these photos alone would pick: the one maximising Youden's J (recall on the
-    defect photos minus the share of clean photos raising this hint), midway between photos."""
-    _, metric = PRIMARY[hint]
+def _refit(hint: Hint, clean: list[FrameMetrics], defect_sets: list[list[FrameMetrics]],
+           th: Thresholds) -> float:
+    """The on threshold these photos alone would pick: the one maximising the mean recall over the
+    defect sets (each set counts once, whatever its size) minus the share of clean photos raising
+    this hint, midway between photos. The rule's other conditions stay as they are."""
+    field, metric = PRIMARY[hint]
     sign = -1.0 if RAISES_BELOW[hint] else 1.0  # compare as "raised when sign * value > threshold"
-    # Photos the other rule raises anyway (noisy's luma rule) count as found, and as false alarms
-    # whatever the threshold, so they do not move the choice.
-    clean_v = sign * np.array([getattr(m, metric) for m in clean
-                               if _guards_pass(hint, m, th) and not _raised_anyway(hint, m, th)])
-    defect_v = sign * np.array([np.inf * sign if _raised_anyway(hint, m, th)
-                                else getattr(m, metric) if _guards_pass(hint, m, th) else -np.inf * sign
-                                for m in defect])
-    values = np.unique(np.concatenate([clean_v, defect_v[np.isfinite(defect_v)]]))
-    candidates = (values[:-1] + values[1:]) / 2
-    n_clean = len(clean)
-    j = [np.mean(defect_v > c) - np.sum(clean_v > c) / n_clean for c in candidates]
-    return float(sign * candidates[int(np.argmax(j))])
+    values = sorted({sign * getattr(m, metric) for ms in [clean, *defect_sets] for m in ms})
+    candidates = [(a + b) / 2 for a, b in zip(values[:-1], values[1:])] or values
+
+    def raised(m: FrameMetrics, c: float) -> bool:
+        return hint_condition(hint, m, dataclasses.replace(th, **_with_band(th, field, sign * c)))
+
+    best, best_j = getattr(th, field), -np.inf
+    for c in candidates[:: max(1, len(candidates) // 400)]:
+        recall = np.mean([np.mean([raised(m, c) for m in ms]) for ms in defect_sets])
+        j = recall - np.mean([raised(m, c) for m in clean])
+        if j > best_j:
+            best, best_j = sign * c, j
+    return float(best)
 
 
-def _guards_pass(hint: Hint, m: FrameMetrics, th: Thresholds) -> bool:
-    if hint is Hint.BLURRY:
-        return m.edge_strength >= th.blurry_min_edges
-    if hint is Hint.TOO_BRIGHT:
-        return m.p95 >= th.bright_p95
-    return True
-
-
-def _raised_anyway(hint: Hint, m: FrameMetrics, th: Thresholds) -> bool:
-    return hint is Hint.NOISY and m.luma_noise > th.noisy_luma_on
+def _with_band(th: Thresholds, field: str, on: float) -> dict[str, float]:
+    """``field`` set to ``on``, its off threshold moved with it (the hysteresis band kept)."""
+    off = field.replace("_on", "_off")
+    return {field: on, off: on + getattr(th, off) - getattr(th, field)}
 
 
 def _leave_one_out(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list[_Photo]],
@@ -196,12 +222,32 @@ def _leave_one_out(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str
         field, _ = PRIMARY[hint]
         out[hint.value] = {}
         for held_out, photos in sets.items():
-            rest = [p.metrics for name, ps in sets.items() if name != held_out for p in ps]
-            on = _refit(hint, clean_metrics, rest, th)
-            off = field.replace("_on", "_off")  # keep the hysteresis band as wide as the default's
-            refit = dataclasses.replace(th, **{field: on, off: on + getattr(th, off) - getattr(th, field)})
+            rest = [[p.metrics for p in ps] for name, ps in sets.items() if name != held_out]
+            refit = dataclasses.replace(th, **_with_band(th, field, _refit(hint, clean_metrics, rest, th)))
             recall = _rate([hint_condition(hint, p.metrics, refit) for p in photos])
-            out[hint.value][held_out] = {"threshold": round(getattr(refit, field), 3), "recall": recall}
+            out[hint.value][held_out] = {"threshold": round(getattr(refit, field), 3), "recall": recall,
+                                         "recall_by_band": _by_band(
+                                             photos, lambda p, r=refit, h=hint: hint_condition(h, p.metrics, r))}
+    return out
+
+
+def _viewscale_photos(data: Path) -> dict[tuple[str, str], list[_Photo]]:
+    """The viewing-scale synthetic cases (scripts/viewscale.py), measured, by (defect, resolution)."""
+    out: dict[tuple[str, str], list[_Photo]] = {}
+    for case in viewscale.build(data):
+        out.setdefault((case.defect, case.resolution), []).append(_measure(cv2.imread(str(case.path))))
+    return out
+
+
+def _viewscale(photos: dict[tuple[str, str], list[_Photo]], th: Thresholds) -> dict:
+    """Per defect and resolution, the rate of the hint the defect concerns (any of blurry and noisy
+    for the sharp frames)."""
+    out: dict = {}
+    for (defect, resolution), cases in photos.items():
+        concern, must_raise = viewscale.EXPECT[defect]
+        entry = out.setdefault(defect, {"hint": concern or "blurry or noisy", "must_raise": must_raise})
+        concerned = {Hint.BLURRY, Hint.NOISY} if concern is None else {Hint(concern)}
+        entry[resolution] = _rate([bool(frame_hints(p.metrics, th) & concerned) for p in cases])
     return out
 
 
@@ -237,63 +283,42 @@ def _video(th: Thresholds) -> dict:
 def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
     """All figures as a dict (raises FileNotFoundError when ../shared/data is absent).
 
-    ``quick`` leaves out the synthetic-blur and resolution checks (the real-photo figures stay)."""
+    ``quick`` leaves out the viewing-scale synthetic test (the real-photo figures stay)."""
     th = thresholds or Thresholds()
     data = shared_data()
     if not data.is_dir():
         raise FileNotFoundError(f"shared data not found at {data} (set LIVECHECK_SHARED)")
     cv2.setNumThreads(1)
-    defects = {hint: {spec: _measure_set(_files(data, spec)) for spec in specs}
+    defects = {hint: {spec: _measure_set(_files(data, spec),
+                                         washed_out if spec == "synthetic/washed_out" else None)
+                      for spec in specs}
                for hint, specs in DEFECT_SETS.items()}
     clean = {spec: _measure_set(_files(data, spec)) for spec in CLEAN_SETS}
-    ours = _figures(defects, clean, lambda p: frame_hints(p.metrics, th))
-    textbook = _figures(defects, clean, lambda p: p.textbook)
-
-    synth_files = [] if quick else [f for spec in SYNTH_BLUR_SOURCES for f in _files(data, spec)]
-    synthetic = {}
-    synthetic_photos: list[_Photo] = []
-    for name, transform in (("gaussian_sigma3", gaussian_blur), ("motion_15px", motion_blur)):
-        photos = _measure_set(synth_files, transform)
-        synthetic_photos += photos
-        if not photos:
-            continue
-        synthetic[name] = {
-            "ours": _rate([Hint.BLURRY in frame_hints(p.metrics, th) for p in photos]),
-            "textbook": _rate([Hint.BLURRY in p.textbook for p in photos]),
-        }
-
-    res_files = [] if quick else [f for spec in CLEAN_SETS[:4] for f in _files(data, spec)][::4]
-    agree: list[bool] = []
-    sharp_change: list[float] = []
-    for path in res_files:
-        for variant in (lambda im: im, gaussian_blur):
-            base = variant(_read(path))
-            m1 = measure(base)
-            hints = frame_hints(m1, th) - {Hint.NOISY}
-            for k in (2, 4):
-                mk = measure(upscale(base, k))
-                agree.append(frame_hints(mk, th) - {Hint.NOISY} == hints)
-                sharp_change.append(abs(mk.sharpness - m1.sharpness) / max(m1.sharpness, 1e-6))
-
+    synthetic = {} if quick else _viewscale_photos(data)
+    if synthetic:  # a second generator of each defect for the leave-one-out (not in the real recall)
+        lodo = {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], "synthetic/view blur": [
+                    p for (d, _), ps in synthetic.items() if d in ("gauss2.5", "motion8") for p in ps]},
+                Hint.NOISY: {**defects[Hint.NOISY], "synthetic/view noise5": [
+                    p for (d, _), ps in synthetic.items() if d == "noise5" for p in ps]}}
+    else:
+        lodo = defects
     return {
-        "ours": ours,
-        "textbook": textbook,
-        "synthetic_blur_recall": synthetic,
-        "resolution_agreement": {"pairs": len(agree), "same_hints": _rate(agree),
-                                 "median_sharpness_change": round(float(np.median(sharp_change)), 3)
-                                 if sharp_change else None},
-        "leave_one_dataset_out": _leave_one_out(
-            {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], **({"synthetic blur": synthetic_photos}
-                                                                  if synthetic_photos else {})}},
-            clean, th),
+        "ours": _figures(defects, clean, lambda p: frame_hints(p.metrics, th)),
+        "textbook": _figures(defects, clean, lambda p: p.textbook),
+        "viewing_scale_synthetic": _viewscale(synthetic, th),
+        "leave_one_dataset_out": _leave_one_out(lodo, clean, th),
         "video": _video(th),
-        "counts": {"clean": sum(len(v) for v in clean.values()),
-                   **{h.value: sum(len(v) for v in s.values()) for h, s in defects.items()}},
+        "counts": {"clean": {k: len(v) for k, v in clean.items()},
+                   **{h.value: {k: len(v) for k, v in s.items()} for h, s in defects.items()}},
     }
 
 
 def _short(spec: str) -> str:
     return "/".join(spec.split("/")[-2:])
+
+
+def _bands(by_band: dict) -> str:
+    return "  ".join(f"{k}: {v['rate']:.2f} (n={v['n']})" for k, v in by_band.items())
 
 
 def _print(result: dict) -> None:
@@ -304,18 +329,18 @@ def _print(result: dict) -> None:
         for hint, per_set in fig["recall"].items():
             sets = "  ".join(f"{_short(k)}={v:.2f}" for k, v in per_set.items() if k != "all")
             print(f"  recall {hint:<11} {per_set['all']:.2f}   ({sets})")
+            print(f"         {'':<11} by band: {_bands(fig['recall_by_band'][hint])}")
         fr = fig["false_hint_rate"]
         sets = "  ".join(f"{_short(k)}={v:.2f}" for k, v in fr.items() if k != "all")
         print(f"  clean photos with any hint: {fr['all']:.3f}   ({sets})")
-        print(f"  ... by hint: {fig['false_hints_by_hint']}")
-    if result["synthetic_blur_recall"]:
-        print("\n== synthetic blur of Kodak24 + McMaster (recall)")
-    for name, v in result["synthetic_blur_recall"].items():
-        print(f"  {name:<16} ours={v['ours']:.2f}  textbook={v['textbook']:.2f}")
-    ra = result["resolution_agreement"]
-    if ra["pairs"]:
-        print(f"\n== same hints (noisy aside) at 1x vs 2x, 4x: {ra['same_hints']:.3f} of {ra['pairs']} "
-              f"pairs; median relative sharpness change {ra['median_sharpness_change']:.3f}")
+        print(f"     by band: {_bands(fig['false_hint_rate_by_band'])}")
+        print(f"     by hint: {fig['false_hints_by_hint']}")
+    if result["viewing_scale_synthetic"]:
+        print("\n== viewing-scale synthetic test (real_hr clean photos through a camera pipeline)")
+        for defect, v in result["viewing_scale_synthetic"].items():
+            rates = "  ".join(f"{r}={v[r]:.2f}" for r in viewscale.RESOLUTIONS if r in v)
+            word = "recall" if v["must_raise"] else "false"
+            print(f"  {defect:<9} {v['hint']:<15} {word:<6} {rates}")
     video = result["video"]
     print(f"\n== compressed video: assets/demo.mp4 ({video['frames']} frames) through the hint engine")
     print("  share of each defect window showing its hint: "
@@ -324,14 +349,15 @@ def _print(result: dict) -> None:
     print("\n== leave one data set out (threshold re-chosen without it -> its recall)")
     for hint, sets in result["leave_one_dataset_out"].items():
         for name, v in sets.items():
-            print(f"  {hint:<11} {name:<34} threshold={v['threshold']:<8} recall={v['recall']:.2f}")
+            print(f"  {hint:<11} {name:<34} threshold={v['threshold']:<8} recall={v['recall']:.2f}   "
+                  f"{_bands(v['recall_by_band'])}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quick", action="store_true", help="real photos only: no synthetic blur, "
-                        "no resolution check")
+    parser.add_argument("--quick", action="store_true", help="real photos only: no viewing-scale "
+                        "synthetic test")
     args = parser.parse_args(argv)
     try:
         result = evaluate(quick=args.quick)

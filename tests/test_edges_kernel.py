@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from livecheck.kernels import edge_energy
-from livecheck.fastchecks import _SHARP_COARSE_SIGMA
+from livecheck.fastchecks import EDGE_COARSE_SIGMA as _SHARP_COARSE_SIGMA
 
 import edges_reference as reference
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from livecheck.models import ModelName
 from livecheck.pipeline import PipelineConfig
 from livecheck.thresholds import Thresholds, load_thresholds
+from livecheck.view import VIEW_SIZE
 
 
 def demo_clip() -> Path:
@@ -26,6 +27,9 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="override one threshold (repeatable), e.g. --set dark_on=40")
     group.add_argument("--disable", action="append", default=[], metavar="HINT",
                        help="never show these hints (repeatable or comma-separated), e.g. --disable noisy")
+    group.add_argument("--view-size", type=_view_size, default=VIEW_SIZE, metavar="PX",
+                       help="judge blur and noise as a frame looks fitted to this long side when it is "
+                            f"larger (default {VIEW_SIZE}, a full-HD screen; 0 = native pixels)")
     group.add_argument("--no-models", action="store_true",
                        help="fast checks only: do not load NIMA, DIQA or BRISQUE")
     group.add_argument("--models", type=_model_list, default=tuple(ModelName), metavar="LIST",
@@ -43,6 +47,16 @@ def frame_rate(text: str) -> float:
     if not (math.isfinite(fps) and fps > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of frames per second, not {text!r}")
     return fps
+
+
+def _view_size(text: str) -> int:
+    try:
+        size = int(text)
+    except ValueError:
+        size = -1
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (native pixels) or a long side in pixels, not {text!r}")
+    return size
 
 
 def _model_list(text: str) -> tuple[ModelName, ...]:
@@ -68,6 +82,7 @@ def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> 
         models=() if args.no_models else args.models,
         weights_dir=args.weights_dir,
         keep_images=keep_images,
+        view_size=args.view_size,
     )
 
 

@@ -26,6 +26,7 @@ from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_mod
 from livecheck.pipeline import PipelineConfig
 from livecheck.quality import overall_quality
 from livecheck.thresholds import Thresholds
+from livecheck.view import VIEW_SIZE
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +45,7 @@ class Scorer:
     thresholds: Thresholds
     models: dict[ModelName, QualityModel]
     unavailable: dict[str, str]
+    view_size: int = VIEW_SIZE
 
     @classmethod
     def load(cls, config: PipelineConfig, stop: StopRequest | None = None) -> Scorer:
@@ -57,10 +59,10 @@ class Scorer:
                 models[name] = load_model(name, config.weights_dir)
             except ModelUnavailable as exc:
                 unavailable[name.value] = str(exc)
-        return cls(config.thresholds, models, unavailable)
+        return cls(config.thresholds, models, unavailable, config.view_size)
 
     def score(self, path: Path, image: np.ndarray) -> dict[str, Any]:
-        assessment = assess(image, self.thresholds)
+        assessment = assess(image, self.thresholds, self.view_size)
         metrics = assessment.metrics.as_dict()
         outputs = {name.value: run_model(model, image) for name, model in self.models.items()}
         model_values = {n: out.values for n, out in outputs.items() if out.error is None}

@@ -1,0 +1,89 @@
+"""Sharpness at viewing scale: how crisp the frame's strongest edges look on a screen.
+
+Measured on the ``TILES`` most textured of the candidate tiles (judged on the analysis image), each
+``TILE`` viewing pixels square and read at viewing scale (:mod:`livecheck.view`), so that a 12-MP
+photo is judged as it is seen fitted to the screen, not as a 256-px thumbnail (where any photo looks
+sharp) nor at 100% zoom (where any photo looks soft). The most textured tiles hold the subject's
+edges, so a sharp subject before a defocused background reads sharp.
+
+On those tiles: the ratio of fine-scale to coarse-scale gradient on the strongest edges, in the
+worst of four directions (so that linear motion blur is caught even when the edges along the motion
+stay crisp). For a step edge of width ``s`` and a coarse scale ``c`` (both in viewing pixels) the
+ratio is about ``sqrt(s^2 + c^2) / s``: it does not depend on the edge's contrast, reads ~1.0 for an
+edge blurred far beyond ``c``, and falls steeply across the 1-3 px widths that separate "looks sharp"
+from "looks soft" on a screen. Noise lifts the fine-scale response; its expected share (from the
+noise estimate) is taken off, so noise cannot make a blurred frame look sharp.
+"""
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+
+from livecheck.kernels import edge_energy
+from livecheck.tiles import candidates, footprint_sums
+from livecheck.view import ViewScale, binned
+
+TILE = 96
+"""Side of a tile, viewing pixels."""
+TILES = 12
+"""How many tiles are read: the most textured candidates."""
+COARSE_SIGMA = 2.0
+"""The coarse scale (Gaussian sigma, viewing pixels) that the fine gradient is compared with."""
+NOISE_GAIN = 0.6
+"""Lift of the fine-scale edge response per unit of noise sigma, relative to edge strength: with it,
+white noise of sigma 8 moves a blurred frame's sharpness by less than 0.1 (tests/test_fastchecks.py)."""
+MIN_DIRECTION_SHARE = 0.001
+"""A direction is judged only if its edges carry this share of the strongest direction's energy:
+very low, because motion blur is exactly what weakens the edges across the motion, and at viewing
+scale a shake of a few pixels leaves them under a hundredth of it."""
+
+
+class _Scratch(threading.local):
+    def __init__(self) -> None:
+        self.part = np.empty((3, 4))
+        self.texture: np.ndarray | None = None
+
+    def texture_plane(self, side: int) -> np.ndarray:
+        if self.texture is None or self.texture.shape != (side, side):
+            self.texture = np.empty((side, side), np.float32)
+        return self.texture
+
+
+_scratch = _Scratch()
+
+
+def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) -> tuple[np.ndarray, float]:
+    """Per direction, the fine x coarse^2, coarse^3 and coarse^2 sums over the chosen tiles at viewing
+    scale (see ``livecheck/_edges.c``); and the binned pixels per viewing pixel they were read at."""
+    h, w = bgr.shape[:2]
+    k = view.bin
+    side = min(round(TILE * view.pitch) * k, h // k * k, w // k * k)
+    sums = np.zeros((3, 4))
+    if side < 4 * k:
+        return sums, view.pitch
+    c = candidates(h, w, side, *analysis_texture.shape)
+    chosen = c.top_left[np.argsort(-footprint_sums(c, analysis_texture), kind="stable")[:TILES]]
+    ws = _scratch
+    texture = ws.texture_plane(side // k)
+    sigma = COARSE_SIGMA * view.pitch
+    for y, x in chosen:
+        tile = binned(bgr[y:y + side, x:x + side], k)
+        fine = cv2.cvtColor(tile, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        edge_energy(fine, cv2.GaussianBlur(fine, (0, 0), sigma), ws.part, texture)
+        sums += ws.part
+    return sums, view.pitch
+
+
+def sharpness(sums: np.ndarray, noise_sigma: float) -> float:
+    """The worst direction's noise-corrected fine/coarse ratio from :func:`edge_sums` (0 when there is
+    no edge at all); ``noise_sigma`` in grey levels at the tiles' own pitch."""
+    fine, coarse, squares = sums
+    best = float(coarse.max())
+    if best <= 0.0:
+        return 0.0
+    judged = coarse >= MIN_DIRECTION_SHARE * best
+    strength = coarse[judged] / squares[judged]
+    ratios = fine[judged] / coarse[judged] - NOISE_GAIN * noise_sigma / strength
+    return max(float(ratios.min()), 0.0)
