@@ -1,22 +1,25 @@
-"""The per-frame fast checks: sharpness, exposure and noise in under a millisecond.
+"""The per-frame fast checks: sharpness, exposure and noise, judged at viewing scale.
 
-``assess(frame)`` is the hot path. It reads the frame twice, cheaply:
+``assess(frame)`` is the hot path. Every hint describes what a person sees (:mod:`livecheck.view`:
+the frame at its own size, or fitted to 1920 px when larger). It reads the frame three ways, cheaply:
 
 * once through one downscale to a fixed *analysis size* (long side 256 px; smaller frames are used
-  as they are). Sharpness, exposure and contrast are measured there, so a threshold holds for
-  640x480 and 3840x2160 alike: blur is judged as a fraction of the picture, not in sensor pixels.
-* once as 32 tiles (64x64) at full resolution, for the noise estimates (:mod:`livecheck.noise`):
-  the downscale averages noise away, and sensor noise is a full-resolution property. The tiles are
-  the flattest of 96 candidates, judged on the analysis image's fine gradients.
+  as they are): exposure, the strength of the strongest edges, and a texture map that says where
+  to look;
+* as the 12 most textured tiles, read at viewing scale, for the sharpness
+  (:mod:`livecheck.sharpness`): a thumbnail makes any photo look sharp and 100% zoom any photo soft;
+* as the 32 flattest tiles, read at viewing scale, for the noise estimates (:mod:`livecheck.noise`):
+  the analysis downscale would average noise away, and at 100% zoom JPEG chroma looks like noise.
 
 Metrics (names as in the JSON output):
 
 ``sharpness``
-    Ratio of fine-scale to coarse-scale gradient on the frame's strongest edges, in the worst of
-    four directions (so linear motion blur is caught even when edges along the motion stay crisp).
-    A step edge blurred far beyond both scales gives ~1.0; sharp photos read 2.0-4.0. The ratio does
-    not depend on edge contrast, so a sharp but low-texture scene is not "blurry"; the noise
-    estimate's expected contribution is subtracted, so noise cannot make a blurred frame look sharp.
+    At viewing scale: ratio of fine-scale to coarse-scale gradient on the strongest edges of the most
+    textured tiles, in the worst of four directions (so linear motion blur is caught even when edges
+    along the motion stay crisp). A step edge blurred far beyond both scales gives ~1.0; sharp photos
+    read 2.0-4.0, text more. The ratio does not depend on edge contrast, so a sharp but low-texture
+    scene is not "blurry"; the noise estimate's expected contribution is subtracted, so noise cannot
+    make a blurred frame look sharp.
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
@@ -25,9 +28,9 @@ Metrics (names as in the JSON output):
 ``clipped_dark``, ``clipped_bright``
     Fractions (0-1) of pixels at luma <= 4 and >= 251.
 ``colour_noise``
-    Noise that differs between the colour channels, grey levels per channel at full resolution
+    Noise that differs between the colour channels, grey levels per channel at viewing scale
     (sensor noise; robust to texture, which is mostly luminance). 0 on grey frames. White Gaussian
-    noise of sigma s reads s.
+    noise of sigma s at viewing scale reads s.
 ``luma_noise``
     Noise in brightness alone (video codecs and grey frames keep only this), grey levels per
     channel, by patch PCA on the quietest tiles. Noise of sigma s added to luma reads s. Fine
@@ -54,12 +57,12 @@ from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, view_scale
 
 ANALYSIS_SIZE = 256
-"""Long side (px) of the image that sharpness and exposure are measured on."""
+"""Long side (px) of the image that exposure and edge strength are measured on."""
 _AREA_MAX = 2 * ANALYSIS_SIZE
 """Frames up to this long side are area-averaged to the analysis size; larger ones are sampled with
-INTER_LINEAR, which reads only the pixels it needs (INTER_AREA from 1080p costs ~3 ms here, LINEAR
-~0.08 ms). Sampling aliases fine detail, which can only make a frame look sharper, never blurrier,
-and leaves blurred content (band-limited) intact."""
+INTER_LINEAR, which reads only the pixels it needs (an area average of a large frame reads all of
+it). Nothing that aliasing could fool is measured on this image any more: sharpness and noise are
+read on tiles at viewing scale."""
 EDGE_COARSE_SIGMA = 2.0
 """Coarse scale (analysis pixels) of the analysis image's edge responses."""
 

@@ -25,9 +25,9 @@ from livecheck.kernels import edge_energy
 from livecheck.tiles import candidates, footprint_sums
 from livecheck.view import ViewScale, binned
 
-TILE = 96
+TILE = 64
 """Side of a tile, viewing pixels."""
-TILES = 12
+TILES = 8
 """How many tiles are read: the most textured candidates."""
 COARSE_SIGMA = 2.0
 """The coarse scale (Gaussian sigma, viewing pixels) that the fine gradient is compared with."""
