@@ -246,7 +246,7 @@ def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = 
         limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
         blown = m.p95 >= p95 and m.mean_luma > limit
         washed = m.mean_luma > (th.washed_off if holding else th.washed_on) \
-            and m.p05 >= th.washed_p05 and m.p95 >= th.washed_p95
+            and m.p95 >= th.washed_p95 and m.contrast <= th.washed_contrast
         return blown or washed
     if hint is Hint.NOISY:
         if holding:

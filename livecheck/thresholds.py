@@ -31,12 +31,12 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 class Thresholds:
     """Hint thresholds. Metric names and units are those of :class:`livecheck.fastchecks.FrameMetrics`."""
 
-    blurry_on: float = 1.75
+    blurry_on: float = 1.8
     """``sharpness`` (at viewing scale, :mod:`livecheck.sharpness`) below this raises ``blurry``.
     Sharp photos read 2.0-4.0 fitted to a screen, text 4-7; a Gaussian blur of sigma 2.5 viewing
-    pixels reads about 1.35. Chosen leave-one-dataset-out (scripts/eval_hints.py): every held-out
-    set's refit lands at 1.72-1.75."""
-    blurry_off: float = 1.9
+    pixels reads about 1.35. Chosen on all the blur sets (scripts/eval_hints.py: 1.81); refitted
+    with each set left out it lands at 1.76-1.81."""
+    blurry_off: float = 1.95
     """``blurry`` clears once ``sharpness`` is above this."""
     blurry_min_edges: float = 1.5
     """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
@@ -60,15 +60,16 @@ class Thresholds:
     """A shown ``too_bright`` stays while the 95th luma percentile is at or above this."""
     washed_on: float = 165.0
     """``mean_luma`` above this raises ``too_bright`` on a pale, flat frame too, with few pixels
-    blown: one whose darkest 5% are no darker than ``washed_p05`` (little dark content) and whose
-    highlights reach ``washed_p95``. A white page or snow in good light keeps its dark detail or stays
-    short of white, and is not raised."""
+    blown: one whose highlights reach ``washed_p95`` while its whole range (``contrast``) spans no
+    more than ``washed_contrast``, so that even its darkest parts are grey. A bright scene in good
+    light (a beach, snow, a white page) keeps its dark detail or stays short of white, and is not
+    raised."""
     washed_off: float = 158.0
     """A ``too_bright`` raised on a washed-out frame clears once ``mean_luma`` is below this."""
-    washed_p05: float = 95.0
-    """The 5th luma percentile a washed-out frame has at least: its darkest content is grey."""
     washed_p95: float = 238.0
     """The 95th luma percentile a washed-out frame reaches: its highlights are near white."""
+    washed_contrast: float = 140.0
+    """The most ``contrast`` (``p95 - p05``) a washed-out frame has: it is flat."""
 
     noisy_on: float = 2.1
     """``colour_noise`` (grey levels per channel at viewing scale, white-noise equivalent) above this

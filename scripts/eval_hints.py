@@ -14,8 +14,9 @@ the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger
   recall for Gaussian sigma 2.5 / 8 px motion, false blurry for sharp and sigma 0.5, noisy recall for
   sigma 5, false noisy for sigma 1. `--quick` leaves it out (it renders ~800 camera frames once into
   a cache outside the repository).
-* Synthetic washed-out exposure of the real_hr clean photos (linear gain 3 under a highlight
-  shoulder, JPEG): pale, flat frames with few blown pixels, a second `too_bright` set beside SICE.
+* Synthetic washed-out exposure of the real_hr clean photos (exposure gain, veiling flare and a
+  highlight shoulder in linear light, JPEG): pale, flat frames with few blown pixels, a second
+  `too_bright` set beside SICE's blown ones.
 * Leave-one-dataset-out: each hint's on threshold re-chosen without one defect set (maximising recall
   minus the clean photos' rate of that hint), and the held-out set's recall under it.
 * Compressed video: the bundled demo clip through the hint engine.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import itertools
 import json
 import os
 import sys
@@ -39,12 +41,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import viewscale  # noqa: E402 - scripts/ is not a package
+import viewscale
 
-from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure  # noqa: E402
-from livecheck.hint import Hint  # noqa: E402
-from livecheck.hint_engine import HintEngine  # noqa: E402
-from livecheck.thresholds import Thresholds  # noqa: E402
+from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
+from livecheck.hint import Hint
+from livecheck.hint_engine import HintEngine
+from livecheck.thresholds import Thresholds
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
@@ -65,7 +67,8 @@ PRIMARY: dict[Hint, tuple[str, str]] = {
     Hint.NOISY: ("noisy_on", "colour_noise"),  # the luma rule (noisy_luma_on) is kept as it is
 }
 RAISES_BELOW = {Hint.BLURRY: True, Hint.TOO_DARK: True, Hint.TOO_BRIGHT: False, Hint.NOISY: False}
-WASHED_OUT_GAIN = 3.0
+WASHED_OUT_MEDIAN = 0.55
+WASHED_OUT_FLARE = 0.25
 WASHED_OUT_SIDE = 1280
 
 
@@ -103,16 +106,19 @@ def _read(path: Path) -> np.ndarray:
 
 
 def washed_out(bgr: np.ndarray) -> np.ndarray:
-    """Over-exposure as a camera renders it: linear-light gain under a highlight shoulder (so the
-    frame turns pale and flat and few pixels blow out), then JPEG q85; at 1280 px (exposure does not
-    depend on scale)."""
+    """A washed-out frame as a camera makes one against bright light: in linear light, exposure
+    gained until the median sits at ``WASHED_OUT_MEDIAN`` plus veiling flare (a share of the mean
+    light spread over the frame, which lifts the shadows), under a highlight shoulder (so few pixels
+    blow out), then JPEG q85; at 1280 px (exposure does not depend on scale)."""
     h, w = bgr.shape[:2]
     s = WASHED_OUT_SIDE / max(h, w)
     small = cv2.resize(bgr, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
-    lin = viewscale.to_linear(small) * WASHED_OUT_GAIN
+    lin = viewscale.to_linear(small)
+    lin = lin * (WASHED_OUT_MEDIAN / max(float(np.median(lin)), 1e-3))
+    lin = lin + WASHED_OUT_FLARE * float(lin.mean())
     white = 1.6  # the linear level the shoulder maps to white
     toned = lin * (1 + lin / white**2) / (1 + lin)
-    ok, data = cv2.imencode(".jpg", viewscale.to_srgb8(toned), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    _, data = cv2.imencode(".jpg", viewscale.to_srgb8(toned), [cv2.IMWRITE_JPEG_QUALITY, 85])
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
@@ -192,7 +198,7 @@ def _refit(hint: Hint, clean: list[FrameMetrics], defect_sets: list[list[FrameMe
     field, metric = PRIMARY[hint]
     sign = -1.0 if RAISES_BELOW[hint] else 1.0  # compare as "raised when sign * value > threshold"
     values = sorted({sign * getattr(m, metric) for ms in [clean, *defect_sets] for m in ms})
-    candidates = [(a + b) / 2 for a, b in zip(values[:-1], values[1:])] or values
+    candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or values
 
     def raised(m: FrameMetrics, c: float) -> bool:
         return hint_condition(hint, m, dataclasses.replace(th, **_with_band(th, field, sign * c)))

@@ -200,6 +200,24 @@ def test_dark_and_bright_frames() -> None:
     assert Hint.TOO_DARK not in result.hints
 
 
+def test_a_pale_flat_washed_out_frame_is_too_bright_with_few_pixels_blown() -> None:
+    # The scene's levels lifted and squeezed (grey shadows) under a sky near white, almost none blown.
+    pale = np.clip(58 + scene().astype(np.float32) * 1.12, 0, 255).astype(np.uint8)
+    pale[:60] = 246
+    m = measure(pale)
+    assert m.clipped_bright < 0.02 and m.p95 < 250 and m.mean_luma > 165
+    assert Hint.TOO_BRIGHT in assess(pale).hints
+
+
+def test_a_bright_scene_that_keeps_its_dark_detail_is_not_too_bright() -> None:
+    # A bright frame (mean ~175, highlights at white) with real shadows: a beach in sunlight.
+    bright = np.clip(scene().astype(np.float32) * 1.3 + 60, 0, 255).astype(np.uint8)
+    bright[300:480, :160] = 30
+    m = measure(bright)
+    assert m.mean_luma > 165 and m.p95 >= 238 and m.contrast > 140
+    assert Hint.TOO_BRIGHT not in assess(bright).hints
+
+
 def test_bright_but_unclipped_page_is_not_too_bright() -> None:
     page = np.full((480, 640, 3), 215, np.uint8)
     cv2.putText(page, "a white page", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 2, (20, 20, 20), 4)
