@@ -1,10 +1,11 @@
 """How much sensor (or codec) noise a frame carries: two estimates from the 32 flattest tiles.
 
-The downscaled analysis image averages noise away, so noise is measured at full resolution, on
-tiles of 64x64 px. Of 96 candidate positions on an 8x12 grid, the 32 with the least fine-scale
-texture in the analysis image (which is computed anyway) are read, unclipped ones first: noise is
-told from structure best where there is least structure. About 400k values whatever the frame
-size. Both estimates are in grey levels per channel, 0-255, at the frame's own resolution.
+The downscaled analysis image averages noise away, so noise is measured on tiles of 64x64 px read
+at viewing scale (:mod:`livecheck.view`: frames larger than the view are binned by the nearest
+whole factor): what shows on a screen, not at 100% zoom. Of 96 candidate positions on an 8x12 grid,
+the 32 with the least fine-scale texture in the analysis image (which is computed anyway) are read,
+unclipped ones first: noise is told from structure best where there is least structure. Both
+estimates are in grey levels per channel, 0-255, at viewing scale.
 
 ``colour``: noise that differs between the colour channels
     For every tile, the 3x3 covariance of the B, G, R high-pass residual; its smallest eigenvalue is
@@ -53,7 +54,7 @@ from livecheck.view import ViewScale, binned
 NATIVE = ViewScale(scale=1.0, bin=1)
 
 TILE = 64
-"""Side (px, full resolution) of a tile: four times the 16 px that each scale's statistics use.
+"""Side (px, binned) of a tile: four times the 16 px that each scale's statistics use.
 Smaller tiles than 80 px (20 px per scale) separated the real noisy photos from the clean ones
 better here, and cost less."""
 TILES = 32
