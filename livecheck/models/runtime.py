@@ -43,6 +43,11 @@ def model_view(bgr: np.ndarray, size: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
 
 
+def view_description(size: int) -> str:
+    """How :func:`model_view` sees a frame, in words, for the models' ``input``."""
+    return f"central square of at most {VIEW_MAX_SIDE} px at native resolution, resized to {size}"
+
+
 class Backend(str, Enum):
     MEDIAPIPE = "mediapipe"
     LITERT = "ai-edge-litert"
