@@ -113,7 +113,7 @@ def test_score_with_models_on_goes_past_a_1x1_image(tmp_path: Path, capsys: pyte
         for entry in record["models"].values():
             values = {k: v for k, v in entry.items() if k != "input"}  # "input" says what it looked at
             assert values and all(np.isfinite(v) for v in values.values()), record
-    assert records[1]["models"]["brisque"] == {"score": 100.0, "input": "long side at most 512 px"}  # the worst
+    assert records[1]["models"]["brisque"] == {"score": 100.0, "input": "long side at most 768 px"}  # the worst
     assert err == ""
 
 

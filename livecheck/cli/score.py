@@ -5,7 +5,7 @@ still scored, and the exit code is 1. A learned model that fails on one file get
 ``{"error": ...}`` as its entry in that file's ``models`` (``{"unavailable": ...}`` means it never
 loaded) and one line on stderr; the other models and files go on, and the exit code is 1 too.
 
-BRISQUE scores a copy shrunk to a long side of 512 px unless --full-resolution is given (each
+BRISQUE scores a copy shrunk to a long side of 768 px unless --full-resolution is given (each
 model's entry says what it looked at, in "input"); the fast checks always see every pixel. A
 batch is shared among --jobs worker processes (default: all cores); records still come out in
 input order, each as soon as it and all before it are done.
