@@ -73,11 +73,9 @@ def run(args: argparse.Namespace) -> int:
     # unclosed (or half made), and MediaPipe's __del__ then printed a traceback at exit
     with StopRequest() as stop:
         if jobs > 1:
-            # the parent loads no model: the workers do, once each (and a parent with no
-            # MediaPipe threads can fork them safely)
-            source: Scorer | ScorePool = ScorePool(
-                jobs, config, stop, full_resolution=args.full_resolution,
-                on_unavailable=lambda missing: _warn_unavailable(missing))
+            # the parent loads no model: the workers do, once each
+            source: Scorer | ScorePool = ScorePool(jobs, config, stop, full_resolution=args.full_resolution,
+                                                   on_unavailable=_warn_unavailable)
         else:
             source = Scorer.load(config, stop, full_resolution=args.full_resolution)
             _warn_unavailable(source.unavailable)

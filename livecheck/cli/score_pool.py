@@ -4,9 +4,9 @@ Decoding a 12-MP JPEG and checking it is a few hundred milliseconds of single-th
 batch scales with processes, not threads. Each worker loads the models once and scores one file
 at a time; it is never handed more than ``PER_WORKER`` paths ahead (images are decoded in the
 worker and never queued), so memory stays flat for any number of files, and the parent keeps at
-most ``jobs x PER_WORKER`` records waiting for an earlier one. A worker that dies (a native crash
+most ``jobs x AHEAD_PER_WORKER`` records waiting for an earlier one. A worker that dies (a native crash
 in a decoder or a model) costs the file it was on, which gets an error record; its queued files go
-to a fresh worker. On a stop request no new file is started, the files being scored are finished
+to a fresh worker. On a stop request no new file is started, the files handed out are finished
 (for at most ``STOP_GRACE_S``), and every finished record is handed out, in input order.
 """
 from __future__ import annotations
@@ -14,8 +14,6 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import signal
-import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -30,31 +28,29 @@ from livecheck.pipeline import PipelineConfig
 
 PER_WORKER = 2
 """Paths handed to a worker ahead of its results: one being scored, one ready to start."""
+AHEAD_PER_WORKER = 2 * PER_WORKER
+"""How far, per worker, the batch may run past the oldest file not yet yielded: bounds the
+records kept back for input order when one file takes much longer than the others."""
 STOP_GRACE_S = 0.6
 """How long a stop waits for the files being scored (the CLI promises an exit within a second)."""
 _POLL_S = 0.05
 
 
-_NATIVE_RUNTIMES = ("mediapipe", "ai_edge_litert", "tflite_runtime")
-"""Model runtimes that start native threads of their own: a process that loaded one must not fork."""
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork server where there is one (Linux, macOS), else spawn: never a plain fork.
 
-
-def _start_method() -> str:
-    """'fork' on Linux while this process runs no other thread and no model runtime, else 'spawn'.
-
-    Forking skips re-importing OpenCV and NumPy in every worker. The CLI's parent never loads a
-    model when it has workers, so MediaPipe's threads only ever exist inside a worker; a caller
-    that has threads or has loaded a runtime (a test process, an embedder), macOS and Windows
-    get fresh interpreters, since a fork copies locks that another thread may hold.
+    A fork of the caller would copy the locks of its other threads (OpenCV's pool once any OpenCV
+    function ran, MediaPipe's, a test runner's) and a worker could wait on one forever. The fork
+    server is a fresh process that imports OpenCV and NumPy once and forks each worker from there.
     """
-    if (sys.platform.startswith("linux") and threading.active_count() == 1
-            and not any(name in sys.modules for name in _NATIVE_RUNTIMES)):
-        return "fork"
-    return "spawn"
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["livecheck.cli.scorer"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
-def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: Any, stopping: Any,
-          worker_id: int) -> None:
+def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: Any, worker_id: int) -> None:
     """A worker's life: load the models, then score paths from ``tasks`` until told to stop.
 
     Ctrl-C reaches the whole process group; only the parent decides what a stop means, so the
@@ -70,9 +66,6 @@ def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: An
     try:
         while (task := tasks.get()) is not None:
             index, path = task
-            if stopping.is_set():
-                results.put(("skipped", worker_id, index, None))
-                continue
             try:
                 record = scorer.score_entry(Path(path))
             except Exception as exc:  # noqa: BLE001 - one file's failure, reported as its record
@@ -95,19 +88,19 @@ class ScorePool:
 
     def __init__(self, jobs: int, config: PipelineConfig, stop: StopRequest, *, full_resolution: bool = False,
                  on_unavailable: Callable[[dict[str, str]], None] | None = None) -> None:
-        self._ctx = multiprocessing.get_context(_start_method())
+        self._ctx = _context()
         self._config = config
         self._stop = stop
         self._full_resolution = full_resolution
         self._on_unavailable = on_unavailable
         self._results = self._ctx.Queue()
-        self._stopping = self._ctx.Event()
         self._workers: dict[int, _Worker] = {}
         self._next_id = 0
         self._announced = False
         self._done: dict[int, dict[str, Any]] = {}
-        self.peak_in_flight = 0
-        """The most paths ever handed to workers and not yet answered (at most jobs x PER_WORKER)."""
+        self._ahead = jobs * AHEAD_PER_WORKER
+        self.peak_ahead = 0
+        """The most files ever handed out or finished but not yet yielded (at most jobs x AHEAD_PER_WORKER)."""
         for _ in range(jobs):
             self._spawn()
 
@@ -117,7 +110,7 @@ class ScorePool:
         tasks.cancel_join_thread()  # never let a dead worker's unread queue hold up our exit
         process = self._ctx.Process(
             target=_work, name=f"livecheck-score-{worker_id}", daemon=True,
-            args=(self._config, self._full_resolution, tasks, self._results, self._stopping, worker_id))
+            args=(self._config, self._full_resolution, tasks, self._results, worker_id))
         process.start()
         worker = self._workers[worker_id] = _Worker(process, tasks)
         return worker
@@ -126,7 +119,7 @@ class ScorePool:
         """Records for ``entries`` in their order, each yielded once it and all before it are done."""
         next_in = next_out = 0
         while next_out < len(entries) and not self._stop.requested:
-            next_in = self._feed(entries, next_in)
+            next_in = self._feed(entries, next_in, next_out)
             if self._announced or not self._workers:
                 while next_out in self._done:
                     yield self._done.pop(next_out)
@@ -134,16 +127,16 @@ class ScorePool:
             if next_out < len(entries):
                 self._receive()
         if next_out < len(entries):
-            # stopped: finish what is being scored (briefly), then hand out everything finished
-            self._stopping.set()
+            # stopped: start no new file, finish those handed out (briefly: then the output is
+            # all of the input up to some file), and hand out every finished record
             deadline = time.monotonic() + STOP_GRACE_S
             while any(w.outstanding for w in self._workers.values()) and time.monotonic() < deadline:
                 self._receive()
             for index in sorted(i for i in self._done if i >= next_out):
                 yield self._done.pop(index)
 
-    def _feed(self, entries: list[Path | ImageReadError], next_in: int) -> int:
-        while next_in < len(entries):
+    def _feed(self, entries: list[Path | ImageReadError], next_in: int, next_out: int) -> int:
+        while next_in < len(entries) and next_in - next_out < self._ahead:
             entry = entries[next_in]
             if isinstance(entry, ImageReadError):
                 self._done[next_in] = error_record(entry.path, entry)
@@ -160,8 +153,7 @@ class ScorePool:
             worker.outstanding.append((next_in, str(entry)))
             worker.tasks.put((next_in, str(entry)))
             next_in += 1
-        in_flight = sum(len(w.outstanding) for w in self._workers.values())
-        self.peak_in_flight = max(self.peak_in_flight, in_flight)
+        self.peak_ahead = max(self.peak_ahead, next_in - next_out)
         return next_in
 
     def _receive(self) -> None:
@@ -181,12 +173,12 @@ class ScorePool:
             self._drain()  # its last answers may still be in the pipe
             del self._workers[worker_id]
             why = _death(worker.process.exitcode)
-            if not worker.ready:
-                # it died loading the models: another would too; its files fail the same way
+            if not self._announced:
+                # none has come up yet: loading the models kills them, and another would die too
                 for index, path in worker.outstanding:
                     self._done[index] = error_record(path, f"the scoring process died at start ({why})")
                 continue
-            if worker.outstanding:
+            if worker.ready and worker.outstanding:  # (one killed while starting had begun none)
                 index, path = worker.outstanding.popleft()
                 self._done[index] = error_record(path, f"the scoring process died on this file ({why})")
             heir = self._spawn()
@@ -216,12 +208,10 @@ class ScorePool:
         index, record = message[2], message[3]
         if worker is not None and worker.outstanding and worker.outstanding[0][0] == index:
             worker.outstanding.popleft()
-        if kind == "done":
-            self._done[index] = record
+        self._done[index] = record
 
     def close(self) -> None:
         """Ask every worker to finish, then end those that do not within a moment."""
-        self._stopping.set()
         for worker in self._workers.values():
             try:
                 worker.tasks.put_nowait(None)
@@ -233,7 +223,9 @@ class ScorePool:
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(1.0)
+            worker.tasks.close()
         self._results.cancel_join_thread()
+        self._results.close()
         self._workers.clear()
 
 
