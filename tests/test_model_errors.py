@@ -25,6 +25,7 @@ class FlakyModel:
     """Raises on every frame whose index is in ``fail_on`` (counting calls), else scores."""
 
     info = MetricInfo("fake", True, 0.0, 1.0, "test double")
+    input = "the frame as given"
 
     def __init__(self, fail_on: set[int]) -> None:
         self.fail_on = fail_on
@@ -110,8 +111,9 @@ def test_score_with_models_on_goes_past_a_1x1_image(tmp_path: Path, capsys: pyte
     for record in records:
         assert set(record["models"]) == {"nima", "diqa", "brisque"}
         for entry in record["models"].values():
-            assert entry and all(np.isfinite(v) for v in entry.values()), record
-    assert records[1]["models"]["brisque"] == {"score": 100.0}  # no structure at all: the worst
+            values = {k: v for k, v in entry.items() if k != "input"}  # "input" says what it looked at
+            assert values and all(np.isfinite(v) for v in values.values()), record
+    assert records[1]["models"]["brisque"] == {"score": 100.0, "input": "long side at most 768 px"}  # the worst
     assert err == ""
 
 
@@ -127,16 +129,17 @@ def test_score_a_model_failing_on_one_file_is_that_files_entry(
     monkeypatch.setattr(DiqaModel, "score", fails_on_thumbnails)
     files = [_photo(tmp_path / "a.jpg", 240, 320, 0), _photo(tmp_path / "thumb.png", 6, 8, 1),
              _photo(tmp_path / "b.jpg", 240, 320, 2)]
-    assert main(["score", "--json", "--models", "diqa,brisque", *map(str, files)]) == 1
+    # --jobs 1: the patched model lives in this process only
+    assert main(["score", "--json", "--jobs", "1", "--models", "diqa,brisque", *map(str, files)]) == 1
     out, err = capsys.readouterr()
     records = [json.loads(line) for line in out.splitlines()]
     assert [Path(r["path"]).name for r in records] == ["a.jpg", "thumb.png", "b.jpg"]
     message = "OpenCV(4.12.0) resize.cpp:4208: error: (-215:Assertion failed)"
-    assert records[1]["models"]["diqa"] == {"error": message}
-    assert set(records[1]["models"]["brisque"]) == {"score"}
+    assert records[1]["models"]["diqa"] == {"error": message, "input": DiqaModel.input}
+    assert set(records[1]["models"]["brisque"]) == {"score", "input"}
     assert 0 <= records[1]["quality"] <= 100
     for record in (records[0], records[2]):
-        assert set(record["models"]["diqa"]) == {"score"}
+        assert set(record["models"]["diqa"]) == {"score", "input"}
     assert err.splitlines() == [f"livecheck: {files[1]}: model diqa failed: {message}"]
 
 

@@ -19,6 +19,7 @@ class SlowModel:
     """Stands in for NIMA: takes `delay_s` per call and remembers which frames it saw."""
 
     info = MetricInfo("fake", True, 0.0, 1.0, "test double")
+    input = "the frame as given"
 
     def __init__(self, delay_s: float) -> None:
         self.delay_s = delay_s

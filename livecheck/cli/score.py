@@ -4,29 +4,49 @@ An unreadable file gets ``{"path", "error"}`` and a one-line message on stderr; 
 still scored, and the exit code is 1. A learned model that fails on one file gets
 ``{"error": ...}`` as its entry in that file's ``models`` (``{"unavailable": ...}`` means it never
 loaded) and one line on stderr; the other models and files go on, and the exit code is 1 too.
+
+BRISQUE scores a copy shrunk to a long side of 768 px unless --full-resolution is given (each
+model's entry says what it looked at, in "input"); the fast checks always see every pixel. A
+batch is shared among --jobs worker processes (default: all cores); records still come out in
+input order, each as soon as it and all before it are done.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
-
 from livecheck.cli.options import add_analysis_options, config_from_args, warn
 from livecheck.cli.progress import Progress
+from livecheck.cli.score_pool import ScorePool
+from livecheck.cli.scorer import Scorer
 from livecheck.cli.stopping import StopRequest
-from livecheck.fastchecks import assess
-from livecheck.imageio import ImageReadError, iter_image_paths, read_image
-from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model, run_model
-from livecheck.pipeline import PipelineConfig
-from livecheck.quality import overall_quality
-from livecheck.thresholds import Thresholds
-from livecheck.view import VIEW_SIZE
+from livecheck.imageio import ImageReadError, iter_image_paths
+from livecheck.models.brisque import BrisqueModel
+
+ANALYSIS_SIDE = BrisqueModel.ANALYSIS_SIDE
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the OS has one), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def job_count(text: str) -> int:
+    """``--jobs``: a whole number of processes, at least 1."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, at least 1, not {text!r}")
+    return jobs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,71 +54,39 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders (recursive) or globs")
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
+    p.add_argument("--jobs", type=job_count, default=usable_cores(), metavar="N",
+                   help="worker processes for a batch (default: all cores, here %(default)s); "
+                        "1 scores in this process")
+    p.add_argument("--full-resolution", action="store_true",
+                   help=f"run BRISQUE on every pixel instead of a copy shrunk to a long side of "
+                        f"{ANALYSIS_SIDE} px (slower; the fast checks always see every pixel)")
     add_analysis_options(p)
     p.set_defaults(func=run)
 
 
-@dataclass
-class Scorer:
-    """The fast checks plus whichever learned models could be loaded, for still images."""
-
-    thresholds: Thresholds
-    models: dict[ModelName, QualityModel]
-    unavailable: dict[str, str]
-    view_size: int = VIEW_SIZE
-
-    @classmethod
-    def load(cls, config: PipelineConfig, stop: StopRequest | None = None) -> Scorer:
-        """Load the models one by one; a stop requested meanwhile skips the ones not yet begun."""
-        models: dict[ModelName, QualityModel] = {}
-        unavailable: dict[str, str] = {}
-        for name in config.models:
-            if stop is not None and stop.requested:
-                break
-            try:
-                models[name] = load_model(name, config.weights_dir)
-            except ModelUnavailable as exc:
-                unavailable[name.value] = str(exc)
-        return cls(config.thresholds, models, unavailable, config.view_size)
-
-    def score(self, path: Path, image: np.ndarray) -> dict[str, Any]:
-        assessment = assess(image, self.thresholds, self.view_size)
-        metrics = assessment.metrics.as_dict()
-        outputs = {name.value: run_model(model, image) for name, model in self.models.items()}
-        model_values = {n: out.values for n, out in outputs.items() if out.error is None}
-        models_json: dict[str, Any] = {
-            n: {"error": out.error} if out.error is not None else {k: round(v, 4) for k, v in out.values.items()}
-            for n, out in outputs.items()}
-        models_json.update({n: {"unavailable": why} for n, why in self.unavailable.items()})
-        return {
-            "path": str(path),
-            "width": int(image.shape[1]),
-            "height": int(image.shape[0]),
-            "hints": sorted(h.value for h in assessment.hints),
-            "quality": round(overall_quality(metrics, assessment.hints, model_values), 1),
-            "metrics": {k: round(v, 4) for k, v in metrics.items()},
-            "models": models_json,
-        }
-
-    def close(self) -> None:
-        for model in self.models.values():
-            model.close()
-
-
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
+    entries = list(iter_image_paths(args.paths))
+    jobs = min(args.jobs, sum(not isinstance(e, ImageReadError) for e in entries))
     failures = 0
     # Ctrl-C while the models load is a StopRequest too: a KeyboardInterrupt there left models
     # unclosed (or half made), and MediaPipe's __del__ then printed a traceback at exit
     with StopRequest() as stop:
-        scorer = Scorer.load(config, stop)
+        if jobs > 1:
+            # the parent loads no model: the workers do, once each
+            source: Scorer | ScorePool = ScorePool(jobs, config, stop, full_resolution=args.full_resolution,
+                                                   on_unavailable=_warn_unavailable)
+        else:
+            source = Scorer.load(config, stop, full_resolution=args.full_resolution)
+            _warn_unavailable(source.unavailable)
         try:
-            for name, why in scorer.unavailable.items():
-                warn(f"model {name} unavailable, fast checks go on: {why}")
             table = None if args.json else Table(sys.stdout)
-            entries = list(iter_image_paths(args.paths))
             progress = Progress(len(entries), sys.stderr)
-            for record in _score_all(scorer, entries, stop, progress):
+            records = source.score_all(entries) if isinstance(source, ScorePool) else _score_all(source, entries, stop)
+            for record in records:
+                progress.step()
+                if "error" in record:
+                    print(f"livecheck: {record['path']}: {record['error']}", file=sys.stderr, flush=True)
                 failed_models = _report_model_errors(record)
                 failures += "error" in record or failed_models
                 if table is None:
@@ -112,24 +100,20 @@ def run(args: argparse.Namespace) -> int:
             if stop.requested:
                 return stop.exit_code
         finally:
-            scorer.close()
+            source.close()
     return 1 if failures else 0
 
 
-def _score_all(scorer: Scorer, entries: list, stop: StopRequest, progress: Progress) -> Iterator[dict[str, Any]]:
+def _warn_unavailable(unavailable: dict[str, str]) -> None:
+    for name, why in unavailable.items():
+        warn(f"model {name} unavailable, fast checks go on: {why}")
+
+
+def _score_all(scorer: Scorer, entries: list[Path | ImageReadError], stop: StopRequest) -> Iterator[dict[str, Any]]:
     for entry in entries:
         if stop.requested:
             return
-        progress.step()
-        if isinstance(entry, ImageReadError):
-            yield _error_record(entry.path, entry)
-            continue
-        try:
-            image = read_image(entry)
-        except ImageReadError as exc:
-            yield _error_record(entry, exc)
-            continue
-        yield scorer.score(entry, image)
+        yield scorer.score_entry(entry)
 
 
 def _report_model_errors(record: dict[str, Any]) -> bool:
@@ -138,11 +122,6 @@ def _report_model_errors(record: dict[str, Any]) -> bool:
     for name, why in failed:
         print(f"livecheck: {record['path']}: model {name} failed: {why}", file=sys.stderr, flush=True)
     return bool(failed)
-
-
-def _error_record(path: Path | str, exc: Exception) -> dict[str, Any]:
-    print(f"livecheck: {path}: {exc}", file=sys.stderr, flush=True)
-    return {"path": str(path), "error": str(exc)}
 
 
 class Table:

@@ -32,13 +32,20 @@ _IMPLEMENTATIONS: dict[ModelName, tuple[str, str]] = {
 }
 
 
-def load_model(name: ModelName, weights_dir: Path | None = None) -> QualityModel:
-    """Load one model; raises ModelUnavailable with a one-line reason if it cannot be used."""
+def load_model(name: ModelName, weights_dir: Path | None = None, *, full_resolution: bool = False) -> QualityModel:
+    """Load one model; raises ModelUnavailable with a one-line reason if it cannot be used.
+
+    BRISQUE looks at the whole frame, so its cost grows with the pixel count: it gets its
+    documented analysis size (``BrisqueModel.ANALYSIS_SIDE``) unless ``full_resolution`` is asked
+    for. NIMA and DIQA always see a central crop at native resolution (see ``runtime.model_view``).
+    """
     module_name, class_name = _IMPLEMENTATIONS[name]
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as exc:
         raise ModelUnavailable(f"{name}: not available in this build ({exc})") from exc
+    if name is ModelName.BRISQUE:
+        return cls(weights_dir=weights_dir, max_side=None if full_resolution else cls.ANALYSIS_SIDE)
     return cls(weights_dir=weights_dir)
 
 

@@ -24,6 +24,8 @@ class QualityModel(Protocol):
     """A no-reference quality model. ``score`` takes any-size BGR uint8 and returns plain floats."""
 
     info: MetricInfo
+    input: str
+    """What part and size of the frame the model looks at, in words (shown in reports)."""
 
     def score(self, bgr: np.ndarray) -> dict[str, float]: ...
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from livecheck.models.base import MetricInfo
-from livecheck.models.runtime import TfliteRunner, model_view, weights_path
+from livecheck.models.runtime import TfliteRunner, model_view, view_description, weights_path
 
 MODEL_FILE = "diqa.tflite"
 INPUT_SIZE = 224
@@ -23,6 +23,8 @@ class DiqaModel:
         name="diqa", higher_is_better=True, lower=0.0, upper=1.0,
         description="DIQA quality 0..1 (small CNN on high-passed grey + chroma, trained on synthetic "
                     "distortions against a full-reference MS-SSIM x SSIM target)")
+
+    input = view_description(INPUT_SIZE)
 
     def __init__(self, weights_dir: Path | None = None) -> None:
         self._runner = TfliteRunner(weights_path(MODEL_FILE, weights_dir), INPUT_SIZE)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from livecheck.models.base import MetricInfo
-from livecheck.models.runtime import TfliteRunner, model_view, weights_path
+from livecheck.models.runtime import TfliteRunner, model_view, view_description, weights_path
 
 MODEL_FILE = "nima.tflite"
 INPUT_SIZE = 224
@@ -24,6 +24,8 @@ class NimaModel:
         name="nima", higher_is_better=True, lower=1.0, upper=10.0,
         description="NIMA mean score 1..10 (MobileNetV2, trained on synthetic distortions "
                     "against a full-reference MS-SSIM x SSIM target)")
+
+    input = view_description(INPUT_SIZE)
 
     def __init__(self, weights_dir: Path | None = None) -> None:
         self._runner = TfliteRunner(weights_path(MODEL_FILE, weights_dir), INPUT_SIZE)

@@ -8,8 +8,11 @@ training photos (320-512 px short side). Training (scripts/train_*.py) calls the
 :func:`model_view`, so training and run time see identical pixels.
 
 The models take uint8 RGB ``[1, H, W, 3]`` and do their own normalisation, so no metadata is
-needed. The runner tries MediaPipe Tasks' ``ImageEmbedder`` (which returns the raw output vector in
-index order), then ai-edge-litert's ``Interpreter``, then ``tflite_runtime``.
+needed. The runner tries ai-edge-litert's ``Interpreter`` first, then MediaPipe Tasks'
+``ImageEmbedder`` (which returns the raw output vector in index order), then ``tflite_runtime``:
+the same model gives the same outputs in each (tests/test_models_runtime.py), but importing
+MediaPipe costs about a second, paid again by every ``score --jobs`` worker and by a live view
+before its first model score, where ai-edge-litert loads in a blink and runs a little faster.
 """
 from __future__ import annotations
 
@@ -43,9 +46,16 @@ def model_view(bgr: np.ndarray, size: int) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
 
 
+def view_description(size: int) -> str:
+    """How :func:`model_view` sees a frame, in words, for the models' ``input``."""
+    return f"central square of at most {VIEW_MAX_SIDE} px at native resolution, resized to {size}"
+
+
 class Backend(str, Enum):
-    MEDIAPIPE = "mediapipe"
+    """The runtimes, in the order the runner tries them."""
+
     LITERT = "ai-edge-litert"
+    MEDIAPIPE = "mediapipe"
     TFLITE_RUNTIME = "tflite-runtime"
 
 

@@ -1,0 +1,108 @@
+"""`livecheck score` on a batch of 12-MP photos vs decoding alone (issue #12's targets).
+
+    .venv/bin/python scripts/bench_score.py [--quick] [--json]
+
+Makes PHOTOS (quick: 10) photo-like 4000x3000 JPEGs (q92) in a temporary folder: the sharp
+high-resolution photos of ../shared/data/real_hr/sharp upscaled with a little sensor-like noise,
+so decoding and every check meet real photo content. Then reports images/s of ``cv2.imread``
+alone on one core, and of the whole CLI (process start included) for ``score --json
+--no-models`` and ``score --json``, each with the default ``--jobs`` (all cores) and with
+``--jobs 1``, and each rate's ratio to the one-core decode rate measured in the same run.
+Targets on a 2-core machine: >= 1.6 x without the models, >= 0.8 x with them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import distortions  # noqa: E402
+
+PHOTOS = 30
+SIZE = (4000, 3000)
+TARGETS = {"no_models": 1.6, "models": 0.8}
+
+
+def make_photos(folder: Path, count: int) -> list[Path]:
+    sources = sorted((distortions.default_shared_root() / "data" / "real_hr" / "sharp").glob("*.jpg"))
+    if not sources:
+        raise FileNotFoundError("no photos in ../shared/data/real_hr/sharp")
+    rng = np.random.default_rng(12)
+    paths = []
+    for i in range(count):
+        image = cv2.resize(cv2.imread(str(sources[i % len(sources)])), SIZE, interpolation=cv2.INTER_CUBIC)
+        noisy = image.astype(np.float32) + rng.normal(0.0, 2.5, image.shape).astype(np.float32)
+        path = folder / f"photo_{i:03d}.jpg"
+        cv2.imwrite(str(path), np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 92])
+        paths.append(path)
+    return paths
+
+
+def _decode_rate(paths: list[Path]) -> float:
+    cv2.setNumThreads(1)
+    start = time.perf_counter()
+    for path in paths:
+        cv2.imread(str(path))
+    return len(paths) / (time.perf_counter() - start)
+
+
+def _cli_rate(folder: Path, count: int, *args: str) -> float:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "livecheck", "score", "--json", *args, str(folder)],
+                          capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - start
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) != count:
+        raise RuntimeError(f"score {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
+    return count / seconds
+
+
+def measure(quick: bool = False) -> dict:
+    count = 10 if quick else PHOTOS
+    with tempfile.TemporaryDirectory(prefix="livecheck-bench-score-") as tmp:
+        folder = Path(tmp)
+        paths = make_photos(folder, count)
+        _decode_rate(paths[:2])  # page cache warm for every variant alike
+        decode = _decode_rate(paths)
+        runs = {
+            "no_models": _cli_rate(folder, count, "--no-models"),
+            "no_models_jobs1": _cli_rate(folder, count, "--no-models", "--jobs", "1"),
+            "models": _cli_rate(folder, count),
+            "models_jobs1": _cli_rate(folder, count, "--jobs", "1"),
+        }
+    out: dict = {"photos": count, "size": f"{SIZE[0]}x{SIZE[1]} JPEG q92", "cores": len(os.sched_getaffinity(0))
+                 if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+                 "decode_one_core_per_s": round(decode, 2)}
+    for name, rate in runs.items():
+        out[f"{name}_per_s"] = round(rate, 2)
+        out[f"{name}_vs_decode"] = round(rate / decode, 2)
+    for name, target in TARGETS.items():
+        out[f"{name}_target_vs_decode"] = target
+        out[f"{name}_meets_target"] = out[f"{name}_vs_decode"] >= target
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help=f"10 photos instead of {PHOTOS}")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    result = measure(quick=args.quick)
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
