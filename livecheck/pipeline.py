@@ -18,7 +18,6 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_mod
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
+from livecheck.timing import StageTimes
 from livecheck.view import VIEW_SIZE
 
 DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
@@ -71,6 +71,11 @@ class PipelineStats:
     model_runs: dict[str, int]
     model_failures: dict[str, int]
     """Of those runs, how many failed (the model raised, or gave a non-finite value), per model."""
+    stages_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per stage (``StageTimes.summary``): where a frame's capture-to-hint time went (``queue``:
+    waiting in the ring buffer for the worker; ``checks``: the fast checks, of which
+    ``checks_off_cpu`` the worker was not running, waiting for a CPU or the GIL; ``hints``: the
+    hint engine and the blend), and each model's run time (``model_<name>``)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -85,6 +90,7 @@ class PipelineStats:
             "latency_p99_ms": round(self.latency_p99_ms, 2),
             "model_runs": dict(self.model_runs),
             "model_failures": dict(self.model_failures),
+            "stages_ms": {k: dict(v) for k, v in self.stages_ms.items()},
         }
 
 
@@ -118,9 +124,10 @@ class _ModelSchedule:
 class _ModelBank:
     """The loaded models, their latest scores and run counts (shared between threads, under a lock)."""
 
-    def __init__(self, config: PipelineConfig, loader: ModelLoader) -> None:
+    def __init__(self, config: PipelineConfig, loader: ModelLoader, timings: StageTimes) -> None:
         self._config = config
         self._loader = loader
+        self._timings = timings
         self._models: dict[ModelName, QualityModel] = {}
         self._unavailable: dict[str, str] = {}
         self._latest: dict[str, ModelScore] = {}
@@ -156,6 +163,7 @@ class _ModelBank:
             latency_ms=(time.perf_counter() - start) * 1000.0,
             error=output.error,
         )
+        self._timings.add(f"model_{name.value}", score.latency_ms)
         with self._lock:
             self._latest[name.value] = score
             self._runs[name.value] = self._runs.get(name.value, 0) + 1
@@ -276,19 +284,20 @@ class Pipeline:
         on_result: ResultCallback | None = None,
         *,
         model_loader: ModelLoader = load_model,
+        timings: StageTimes | None = None,
     ) -> None:
         self._capture = capture
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
-        self._bank = _ModelBank(self._config, model_loader)
+        self.timings = timings if timings is not None else StageTimes()
+        """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
+        self._bank = _ModelBank(self._config, model_loader, self.timings)
         self._model_thread: _ModelThread | None = None
         self._worker = threading.Thread(target=self._work, name="livecheck-worker", daemon=True)
         self._stop = threading.Event()
         self._done = threading.Event()
         self._lock = threading.Lock()
-        # bounded, so an all-day kiosk run does not grow: percentiles cover the last ~18 min at 60 fps
-        self._latencies_ms: deque[float] = deque(maxlen=65536)
         self._analysed = 0
         self._error: BaseException | None = None
 
@@ -349,11 +358,16 @@ class Pipeline:
 
     @property
     def stats(self) -> PipelineStats:
+        """Every figure over the whole window of samples (``timing.WINDOW`` frames)."""
+        return self.snapshot()
+
+    def snapshot(self, last: int | None = None) -> PipelineStats:
+        """The figures, with latencies and stages over only the ``last`` frames when given: what a
+        display refreshed several times a second wants (recent, and cheap to compute)."""
         cap = self._capture.stats
         with self._lock:
-            lat = np.array(self._latencies_ms, dtype=np.float64)
             analysed = self._analysed
-        p50, p99 = (np.percentile(lat, [50, 99]) if lat.size else (0.0, 0.0))
+        p50, p99 = self.timings.percentiles("capture_to_hint", last=last)
         return PipelineStats(
             captured=cap.captured,
             analysed=analysed,
@@ -362,10 +376,11 @@ class Pipeline:
             losses=cap.losses,
             reconnects=cap.reconnects,
             capture_fps=cap.fps,
-            latency_p50_ms=float(p50),
-            latency_p99_ms=float(p99),
+            latency_p50_ms=p50,
+            latency_p99_ms=p99,
             model_runs=self._bank.runs(),
             model_failures=self._bank.failures(),
+            stages_ms=self.timings.summary(last),
         )
 
     # -- the worker ------------------------------------------------------------------------
@@ -395,14 +410,23 @@ class Pipeline:
             self._done.set()
 
     def _analyse(self, frame: Frame) -> FrameResult:
+        t_start, cpu_start = time.monotonic(), time.thread_time()
         assessment = assess(frame.image, self._config.thresholds, self._config.view_size)
+        t_checked, cpu_checked = time.monotonic(), time.thread_time()
         metrics = assessment.metrics.as_dict()
         hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()
         quality = overall_quality(metrics, hints, {n: s.values for n, s in models.items()})
         t_done = time.monotonic()
+        checks_ms = (t_checked - t_start) * 1000.0
+        self.timings.add_many((
+            ("queue", (t_start - frame.t_capture) * 1000.0),
+            ("checks", checks_ms),
+            ("checks_off_cpu", max(0.0, checks_ms - (cpu_checked - cpu_start) * 1000.0)),
+            ("hints", (t_done - t_checked) * 1000.0),
+            ("capture_to_hint", (t_done - frame.t_capture) * 1000.0),
+        ))
         with self._lock:
-            self._latencies_ms.append((t_done - frame.t_capture) * 1000.0)
             self._analysed += 1
         return FrameResult(
             seq=frame.seq,

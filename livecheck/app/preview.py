@@ -8,6 +8,8 @@ from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QWidget
 
+from livecheck.timing import StageTimes
+
 
 def bgr_to_qimage(image: np.ndarray) -> QImage:
     """Wrap a BGR uint8 HxWx3 array as a QImage without copying the pixels.
@@ -36,20 +38,35 @@ class PreviewWidget(QWidget):
     first_paint = pyqtSignal(float)
     """Emitted once, with ``time.monotonic()``, after the first frame has been painted."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, timings: StageTimes | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(160, 120)
         self._array: np.ndarray | None = None  # keeps the QImage's pixels alive
         self._image: QImage | None = None
         self._painted_once = False
+        self._timings = timings if timings is not None else StageTimes()
+        self._t_capture: float | None = None
+        """Capture time of the frame set but not painted yet (None once it is on screen)."""
         self.frames_painted = 0
+        """Paint events that drew a picture (a frame repainted under an overlay counts again)."""
+        self.frames_shown = 0
+        """Distinct frames that reached the screen."""
+        self.frames_replaced = 0
+        """Frames replaced by a newer one before they were painted."""
 
-    def set_frame(self, image: np.ndarray) -> None:
+    def set_frame(self, image: np.ndarray, t_capture: float | None = None) -> None:
+        """Show ``image`` next; ``t_capture`` (``time.monotonic()`` when it was captured, default
+        now) times its way to the screen."""
+        start = time.perf_counter()
         image = np.ascontiguousarray(image)  # a no-op for pipeline frames (contiguous by contract)
         self._image = bgr_to_qimage(image)
         self._array = image
+        if self._t_capture is not None:
+            self.frames_replaced += 1
+        self._t_capture = time.monotonic() if t_capture is None else t_capture
         self.update()
+        self._timings.add("gui_convert", (time.perf_counter() - start) * 1000.0)
 
     @property
     def image_rect(self) -> QRectF:
@@ -59,6 +76,7 @@ class PreviewWidget(QWidget):
         return letterbox(self._image.width(), self._image.height(), self.width(), self.height())
 
     def paintEvent(self, event: QPaintEvent | None) -> None:
+        start = time.perf_counter()
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0))
         if self._image is not None:
@@ -66,6 +84,11 @@ class PreviewWidget(QWidget):
             painter.drawImage(self.image_rect, self._image)
             self.frames_painted += 1
         painter.end()
+        self._timings.add("gui_paint", (time.perf_counter() - start) * 1000.0)
+        if self._t_capture is not None:
+            self._timings.add("capture_to_screen", (time.monotonic() - self._t_capture) * 1000.0)
+            self._t_capture = None
+            self.frames_shown += 1
         if self._image is not None and not self._painted_once:
             self._painted_once = True
             self.first_paint.emit(time.monotonic())
