@@ -32,7 +32,7 @@ from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_mod
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
-from livecheck.timing import StageTimes
+from livecheck.timing import RunQueueClock, StageTimes
 from livecheck.view import VIEW_SIZE
 
 DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
@@ -62,6 +62,7 @@ class PipelineStats:
     captured: int
     analysed: int
     dropped: int
+    """Frames never analysed: pushed out of the full ring buffer, or skipped as stale by the worker."""
     corrupt_skipped: int
     losses: int
     reconnects: int
@@ -74,7 +75,9 @@ class PipelineStats:
     stages_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per stage (``StageTimes.summary``): where a frame's capture-to-hint time went (``queue``:
     waiting in the ring buffer for the worker; ``checks``: the fast checks, of which
-    ``checks_off_cpu`` the worker was not running, waiting for a CPU or the GIL; ``hints``: the
+    ``checks_off_cpu`` the worker was not running, waiting for a CPU or the GIL, and of that
+    ``checks_cpu_wait`` (Linux) in the run queue, for a CPU that another thread or process had;
+    ``hints``: the
     hint engine and the blend), and each model's run time (``model_<name>``)."""
 
     def to_json(self) -> dict[str, object]:
@@ -299,6 +302,9 @@ class Pipeline:
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._analysed = 0
+        self._stale = 0
+        self._run_queue = RunQueueClock(None)  # replaced by the worker's own, opened on its thread
+        """Live frames skipped because a newer one was already waiting (see ``_newest``)."""
         self._error: BaseException | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -366,12 +372,12 @@ class Pipeline:
         display refreshed several times a second wants (recent, and cheap to compute)."""
         cap = self._capture.stats
         with self._lock:
-            analysed = self._analysed
+            analysed, stale = self._analysed, self._stale
         p50, p99 = self.timings.percentiles("capture_to_hint", last=last)
         return PipelineStats(
             captured=cap.captured,
             analysed=analysed,
-            dropped=cap.dropped,
+            dropped=cap.dropped + stale,
             corrupt_skipped=cap.corrupt_skipped,
             losses=cap.losses,
             reconnects=cap.reconnects,
@@ -385,6 +391,7 @@ class Pipeline:
 
     # -- the worker ------------------------------------------------------------------------
     def _work(self) -> None:
+        self._run_queue = RunQueueClock()  # this thread's own figure
         offline_schedule = None
         if self._model_thread is None and self._config.models:
             offline_schedule = _ModelSchedule(self._config.rates_hz, self._bank.names)
@@ -395,6 +402,8 @@ class Pipeline:
                     if self._capture.finished:
                         break
                     continue
+                if self._capture.live:
+                    frame = self._newest(frame)
                 if offline_schedule is not None:
                     for name in offline_schedule.due(frame.t_media):
                         self._bank.run(name, frame)
@@ -407,25 +416,39 @@ class Pipeline:
         except BaseException as exc:  # noqa: BLE001 - surfaced through .error, never swallowed
             self._error = exc
         finally:
+            self._run_queue.close()
             self._done.set()
 
+    def _newest(self, frame: Frame) -> Frame:
+        """The newest frame waiting, ``frame`` if none: a live frame with a newer one behind it is
+        stale, and analysing it would only make the newer one later still (each frame of backlog
+        adds a frame interval to every later frame's latency). Skipped frames count as dropped."""
+        while (newer := self._capture.get(timeout=0)) is not None:
+            frame = newer
+            with self._lock:
+                self._stale += 1
+        return frame
+
     def _analyse(self, frame: Frame) -> FrameResult:
-        t_start, cpu_start = time.monotonic(), time.thread_time()
+        queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
         assessment = assess(frame.image, self._config.thresholds, self._config.view_size)
-        t_checked, cpu_checked = time.monotonic(), time.thread_time()
+        t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
         metrics = assessment.metrics.as_dict()
         hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()
         quality = overall_quality(metrics, hints, {n: s.values for n, s in models.items()})
         t_done = time.monotonic()
         checks_ms = (t_checked - t_start) * 1000.0
-        self.timings.add_many((
+        stages = [
             ("queue", (t_start - frame.t_capture) * 1000.0),
             ("checks", checks_ms),
             ("checks_off_cpu", max(0.0, checks_ms - (cpu_checked - cpu_start) * 1000.0)),
             ("hints", (t_done - t_checked) * 1000.0),
             ("capture_to_hint", (t_done - frame.t_capture) * 1000.0),
-        ))
+        ]
+        if queued_start is not None and queued_checked is not None:
+            stages.append(("checks_cpu_wait", (queued_checked - queued_start) * 1000.0))
+        self.timings.add_many(stages)
         with self._lock:
             self._analysed += 1
         return FrameResult(

@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from livecheck.capture import open_capture
+from livecheck.capture.events import CaptureStats
+from livecheck.frame import Frame
 from livecheck.models import MetricInfo, ModelName, ModelUnavailable
 from livecheck.pipeline import Pipeline, PipelineConfig
 from livecheck.result import FrameResult
+from livecheck.ringbuffer import Overflow, RingBuffer
 
 
 class SlowModel:
@@ -116,3 +119,62 @@ def test_stop_mid_stream_is_fast_and_joins_everything(tmp_path: Path) -> None:
     assert time.monotonic() - t0 < 1.0
     assert model.closed
     assert not [t for t in threading.enumerate() if t.name.startswith("livecheck-")]
+
+
+class BackloggedCapture:
+    """A live capture whose buffer already holds ``n`` frames when the worker starts: the state a
+    worker finds after being held up (descheduled, a slow callback) while frames kept coming."""
+
+    live = True
+    description = "backlog"
+
+    def __init__(self, n: int) -> None:
+        self._buffer: RingBuffer[Frame] = RingBuffer(n, Overflow.DROP_OLDEST)
+        image = np.full((48, 64, 3), 128, np.uint8)
+        for seq in range(n):
+            self._buffer.put(Frame(seq=seq, t_capture=time.monotonic(), t_media=seq / 50.0, image=image))
+        self._buffer.close()
+        self._n = n
+
+    def open(self) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self._buffer.close()
+
+    def get(self, timeout: float | None = None) -> Frame | None:
+        return self._buffer.get(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self._buffer.drained
+
+    @property
+    def stats(self) -> CaptureStats:
+        return CaptureStats(captured=self._n, dropped=self._buffer.dropped, corrupt_skipped=0, losses=0,
+                            reconnects=0, fps=50.0)
+
+
+def test_a_live_worker_with_a_backlog_analyses_the_newest_frame_not_the_oldest() -> None:
+    """Older queued frames would only add their age to every later frame's latency: they are
+    skipped, and counted as dropped."""
+    pipeline, results = collect(lambda cb: Pipeline(BackloggedCapture(4), PipelineConfig(models=()),
+                                                    on_result=cb))
+    assert [r.seq for r in results] == [3]
+    stats = pipeline.stats
+    assert (stats.captured, stats.analysed, stats.dropped) == (4, 1, 3)
+
+
+def test_stages_and_models_are_timed(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=30, fps=50.0)
+    config = PipelineConfig(models=(ModelName.NIMA,), rates_hz={ModelName.NIMA: 4.0})
+    pipeline, results = collect(lambda cb: Pipeline(
+        open_capture(str(clip), pace=False), config, on_result=cb, model_loader=lambda n, d: SlowModel(0.0)))
+    stages = pipeline.stats.stages_ms
+    assert {"queue", "checks", "checks_off_cpu", "hints", "capture_to_hint", "model_nima"} <= set(stages)
+    assert stages["capture_to_hint"]["n"] == 30 and stages["model_nima"]["n"] == pipeline.stats.model_runs["nima"]
+    assert stages["checks"]["p50"] <= stages["capture_to_hint"]["p50"]
+    assert pipeline.stats.to_json()["stages_ms"] == stages
