@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 from app_support import colour_fraction, make_result, qimage_to_rgb
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QImage
 
 from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.display import display_available
 from livecheck.app.fade import FADE_MS
 from livecheck.app.meter import QualityMeter, model_age_text
-from livecheck.app.preview import PreviewWidget, bgr_to_qimage, letterbox
+from livecheck.app.preview import PreviewWidget, bgr_to_qimage, fit_picture, letterbox
 from livecheck.app.snapshot import AutoCapture
 from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
@@ -280,3 +281,56 @@ def test_snapshot_into_an_unusable_folder_is_a_banner_not_a_crash(qtbot, tmp_pat
     qtbot.waitUntil(lambda: win.banner.text.startswith("Snapshot failed: "), timeout=1000)
     assert win.banner.level.name == "ERROR"
     win.flush()
+
+
+@pytest.mark.parametrize("src, target, size", [
+    ((1280, 720), (960, 640), (960, 540)),   # shrunk to the width, bars above and below
+    ((640, 480), (1920, 1080), (1440, 1080)),  # enlarged to the height
+    ((160, 120), (160, 120), (160, 120)),     # already the right size: only converted
+])
+def test_fit_picture_is_the_on_screen_size_in_32_bit_format(src, target, size):
+    bgr = np.zeros((src[1], src[0], 3), np.uint8)
+    bgr[..., 2] = 200  # red
+    picture = fit_picture(bgr, target)
+    assert (picture.image.width(), picture.image.height()) == size
+    assert picture.image.format() == QImage.Format.Format_RGB32
+    assert picture.source_size == src and picture.target == target
+    assert tuple(qimage_to_rgb(picture.image)[size[1] // 2, size[0] // 2]) == (200, 0, 0)
+
+
+def test_preview_draws_a_prepared_picture_and_counts_frames_shown_and_replaced(qtbot):
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(200, 100)
+    preview.show()
+    qtbot.waitExposed(preview)
+    green = np.zeros((60, 80, 3), np.uint8)
+    green[..., 1] = 255
+    preview.set_frame(green)  # replaced before any paint
+    picture = fit_picture(np.full((60, 80, 3), (255, 0, 0), np.uint8), preview.target_size)  # blue
+    preview.set_frame(np.zeros((60, 80, 3), np.uint8), picture=picture)  # the picture wins
+    qtbot.waitUntil(lambda: preview.frames_shown == 1, timeout=2000)
+    assert preview.frames_replaced == 1
+    rgb = qimage_to_rgb(preview.grab().toImage())
+    assert tuple(rgb[50, 100]) == (0, 0, 255)
+    assert tuple(rgb[50, 5]) == (0, 0, 0)  # letterbox bar: 4:3 in a 2:1 widget
+
+
+def test_bridge_prepares_on_the_posting_thread_and_hands_both_over(qtbot):
+    bridge = ResultBridge()
+    threads: list[str] = []
+    got = []
+
+    def prepare(result):
+        threads.append(threading.current_thread().name)
+        return f"picture {result.seq}"
+
+    bridge.set_prepare(prepare)
+    bridge.shown.connect(lambda result, prepared: got.append((result.seq, prepared)))
+    worker = threading.Thread(target=lambda: [bridge.post_result(make_result(i)) for i in range(3)],
+                              name="poster")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(got), timeout=1000)
+    assert got == [(2, "picture 2")]  # the newest result with its own picture
+    assert threads == ["poster"] * 3

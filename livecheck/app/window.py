@@ -18,7 +18,7 @@ from livecheck.app.banner import Banner, BannerLevel
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.hud import DisplayStats, Hud
 from livecheck.app.meter import QualityMeter
-from livecheck.app.preview import PreviewWidget
+from livecheck.app.preview import Picture, PreviewWidget, fit_picture
 from livecheck.app.snapshot import AutoCapture, SnapshotReason, SnapshotWriter
 from livecheck.app.stall import StallMeter
 from livecheck.result import FrameResult
@@ -98,17 +98,29 @@ class MainWindow(QWidget):
         self._refresh.start()
 
         if bridge is not None:
-            bridge.result.connect(self.show_result)
+            bridge.shown.connect(self.show_result)
+            bridge.set_prepare(self._prepare_picture)
         if kiosk:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
             self.setCursor(Qt.CursorShape.BlankCursor)
         self.resize(960, 640)
 
     # -- what the owner feeds in -----------------------------------------------------------
-    def show_result(self, result: FrameResult) -> None:
+    def _prepare_picture(self, result: FrameResult) -> Picture | None:
+        """On the worker thread: the preview's picture of this frame, at the preview's size."""
+        target = self.preview.target_size
+        if result.image is None or target == (0, 0):
+            return None
+        start = time.perf_counter()
+        picture = fit_picture(result.image, target)
+        self.timings.add("worker_fit", (time.perf_counter() - start) * 1000.0)
+        return picture
+
+    def show_result(self, result: FrameResult, picture: Picture | None = None) -> None:
+        """Show ``result`` (with ``picture``, its frame made ready to draw, when the bridge has one)."""
         self.timings.add("gui_handover", (time.monotonic() - result.t_done) * 1000.0)
         if result.image is not None:
-            self.preview.set_frame(result.image, result.t_capture)
+            self.preview.set_frame(result.image, result.t_capture, picture)
         self.badges.set_hints(result.hints)
         self.meter.set_result(result)
         self.hud.add_quality(result.quality, result.t_capture)
