@@ -257,7 +257,13 @@ class _ModelThread(threading.Thread):
             self._bank.close()
 
 
-def _lower_own_priority(niceness: int = 5) -> None:
+MODEL_NICENESS = 15
+"""The model thread's niceness (Linux: per thread; the threads it starts inherit it). Far below the
+worker, the capture and the GUI: a model score a little late costs nothing, a late frame costs
+the hint latency. At 5 the models still took CPU the worker was waiting for."""
+
+
+def _lower_own_priority(niceness: int = MODEL_NICENESS) -> None:
     """Make the calling thread nicer to the scheduler (Linux: niceness is per thread)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)

@@ -1,6 +1,8 @@
 """The live pipeline: every frame analysed, models throttled on the newest frame, clean stop."""
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,7 +15,7 @@ from livecheck.capture import open_capture
 from livecheck.capture.events import CaptureStats
 from livecheck.frame import Frame
 from livecheck.models import MetricInfo, ModelName, ModelUnavailable
-from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.pipeline import MODEL_NICENESS, Pipeline, PipelineConfig
 from livecheck.result import FrameResult
 from livecheck.ringbuffer import Overflow, RingBuffer
 
@@ -178,3 +180,23 @@ def test_stages_and_models_are_timed(tmp_path: Path) -> None:
     assert stages["capture_to_hint"]["n"] == 30 and stages["model_nima"]["n"] == pipeline.stats.model_runs["nima"]
     assert stages["checks"]["p50"] <= stages["capture_to_hint"]["p50"]
     assert pipeline.stats.to_json()["stages_ms"] == stages
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_live_models_run_at_a_lower_os_priority_than_the_worker(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=30, fps=50.0)
+    seen: dict[str, int] = {}
+
+    class PriorityModel(SlowModel):
+        def score(self, bgr: np.ndarray) -> dict[str, float]:
+            seen["model"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return super().score(bgr)
+
+    def on_result(r: FrameResult) -> None:
+        seen.setdefault("worker", os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    config = PipelineConfig(models=(ModelName.NIMA,), rates_hz={ModelName.NIMA: 10.0})
+    collect(lambda cb: Pipeline(open_capture(str(clip), pace=True), config,
+                                on_result=lambda r: (on_result(r), cb(r)),
+                                model_loader=lambda n, d: PriorityModel(0.0)))
+    assert seen["model"] == max(MODEL_NICENESS, seen["worker"]) > seen["worker"] or seen["worker"] >= MODEL_NICENESS
