@@ -199,4 +199,6 @@ def test_live_models_run_at_a_lower_os_priority_than_the_worker(tmp_path: Path) 
     collect(lambda cb: Pipeline(open_capture(str(clip), pace=True), config,
                                 on_result=lambda r: (on_result(r), cb(r)),
                                 model_loader=lambda n, d: PriorityModel(0.0)))
-    assert seen["model"] == max(MODEL_NICENESS, seen["worker"]) > seen["worker"] or seen["worker"] >= MODEL_NICENESS
+    if seen["worker"] >= MODEL_NICENESS:
+        pytest.skip(f"the whole process already runs at niceness {seen['worker']}")
+    assert seen["model"] == MODEL_NICENESS
