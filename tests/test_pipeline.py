@@ -86,7 +86,9 @@ def test_live_models_run_throttled_on_newest_frame_without_blocking_the_worker(t
         open_capture(str(clip), pace=True), config, on_result=cb, model_loader=lambda n, d: model))
     stats = pipeline.stats
     assert stats.analysed + stats.dropped == stats.captured == 100
-    assert stats.dropped == 0
+    # a worker held up by the model would skip ~4 frames per 80 ms call (~30 in all); a busy
+    # machine's scheduler may still make it skip a stale frame or two
+    assert stats.dropped <= 5
     assert 4 <= model.calls <= 10  # ~4 Hz over ~2 s
     assert stats.latency_p99_ms < 50
     seqs = [r.models["nima"].seq for r in results if "nima" in r.models]
