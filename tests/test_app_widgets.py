@@ -16,12 +16,14 @@ from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.display import display_available
 from livecheck.app.fade import FADE_MS
+from livecheck.app.hud import DisplayStats, format_hud
 from livecheck.app.meter import QualityMeter, model_age_text
 from livecheck.app.preview import PreviewWidget, bgr_to_qimage, fit_picture, letterbox
 from livecheck.app.snapshot import AutoCapture
 from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
+from livecheck.pipeline import PipelineStats
 from livecheck.result import ModelScore
 
 SETTLE_MS = FADE_MS + 150
@@ -334,3 +336,20 @@ def test_bridge_prepares_on_the_posting_thread_and_hands_both_over(qtbot):
     qtbot.waitUntil(lambda: bool(got), timeout=1000)
     assert got == [(2, "picture 2")]  # the newest result with its own picture
     assert threads == ["poster"] * 3
+
+
+def test_hud_shows_the_stages_unclipped_even_when_they_are_slow():
+    stage = {"p50": 134.4, "p99": 1178.9, "max": 2000.0, "n": 600}
+    pipeline = PipelineStats(captured=10, analysed=9, dropped=1, corrupt_skipped=0, losses=0, reconnects=0,
+                             capture_fps=60.0, latency_p50_ms=23.3, latency_p99_ms=155.1, model_runs={},
+                             model_failures={},
+                             stages_ms={k: stage for k in ("queue", "checks", "checks_off_cpu", "hints")})
+    display = DisplayStats(shown_fps=42.6, skipped=4, max_stall_ms=34.0, max_own_stall_ms=13.0,
+                           stages_ms={k: stage for k in ("gui_handover", "gui_convert", "gui_paint",
+                                                         "capture_to_screen")})
+    lines = format_hud(None, pipeline, display, 0.0).splitlines()
+    stages = next(line for line in lines if line.startswith("p99 ms"))
+    assert stages == "p99 ms    queue 1179 checks 1179 off-CPU 1179 hints 1179"
+    assert any(line.startswith("screen    p50 134.4 ms  p99 1178.9 ms") for line in lines)
+    assert any(line.startswith("gui p99   hand-over 1179  convert 1179  paint 1179") for line in lines)
+    assert not any(line.endswith("…") for line in lines)
