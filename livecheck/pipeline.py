@@ -18,7 +18,6 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_mod
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
+from livecheck.timing import RunQueueClock, StageTimes
 from livecheck.view import VIEW_SIZE
 
 DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
@@ -62,6 +62,7 @@ class PipelineStats:
     captured: int
     analysed: int
     dropped: int
+    """Frames never analysed: pushed out of the full ring buffer, or skipped as stale by the worker."""
     corrupt_skipped: int
     losses: int
     reconnects: int
@@ -71,6 +72,13 @@ class PipelineStats:
     model_runs: dict[str, int]
     model_failures: dict[str, int]
     """Of those runs, how many failed (the model raised, or gave a non-finite value), per model."""
+    stages_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per stage (``StageTimes.summary``): where a frame's capture-to-hint time went (``queue``:
+    waiting in the ring buffer for the worker; ``checks``: the fast checks, of which
+    ``checks_off_cpu`` the worker was not running, waiting for a CPU or the GIL, and of that
+    ``checks_cpu_wait`` (Linux) in the run queue, for a CPU that another thread or process had;
+    ``hints``: the
+    hint engine and the blend), and each model's run time (``model_<name>``)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -85,6 +93,7 @@ class PipelineStats:
             "latency_p99_ms": round(self.latency_p99_ms, 2),
             "model_runs": dict(self.model_runs),
             "model_failures": dict(self.model_failures),
+            "stages_ms": {k: dict(v) for k, v in self.stages_ms.items()},
         }
 
 
@@ -118,9 +127,10 @@ class _ModelSchedule:
 class _ModelBank:
     """The loaded models, their latest scores and run counts (shared between threads, under a lock)."""
 
-    def __init__(self, config: PipelineConfig, loader: ModelLoader) -> None:
+    def __init__(self, config: PipelineConfig, loader: ModelLoader, timings: StageTimes) -> None:
         self._config = config
         self._loader = loader
+        self._timings = timings
         self._models: dict[ModelName, QualityModel] = {}
         self._unavailable: dict[str, str] = {}
         self._latest: dict[str, ModelScore] = {}
@@ -156,6 +166,7 @@ class _ModelBank:
             latency_ms=(time.perf_counter() - start) * 1000.0,
             error=output.error,
         )
+        self._timings.add(f"model_{name.value}", score.latency_ms)
         with self._lock:
             self._latest[name.value] = score
             self._runs[name.value] = self._runs.get(name.value, 0) + 1
@@ -246,7 +257,13 @@ class _ModelThread(threading.Thread):
             self._bank.close()
 
 
-def _lower_own_priority(niceness: int = 5) -> None:
+MODEL_NICENESS = 15
+"""The model thread's niceness (Linux: per thread; the threads it starts inherit it). Far below the
+worker, the capture and the GUI: a model score a little late costs nothing, a late frame costs
+the hint latency. At 5 the models still took CPU the worker was waiting for."""
+
+
+def _lower_own_priority(niceness: int = MODEL_NICENESS) -> None:
     """Make the calling thread nicer to the scheduler (Linux: niceness is per thread)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
@@ -276,20 +293,24 @@ class Pipeline:
         on_result: ResultCallback | None = None,
         *,
         model_loader: ModelLoader = load_model,
+        timings: StageTimes | None = None,
     ) -> None:
         self._capture = capture
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
-        self._bank = _ModelBank(self._config, model_loader)
+        self.timings = timings if timings is not None else StageTimes()
+        """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
+        self._bank = _ModelBank(self._config, model_loader, self.timings)
         self._model_thread: _ModelThread | None = None
         self._worker = threading.Thread(target=self._work, name="livecheck-worker", daemon=True)
         self._stop = threading.Event()
         self._done = threading.Event()
         self._lock = threading.Lock()
-        # bounded, so an all-day kiosk run does not grow: percentiles cover the last ~18 min at 60 fps
-        self._latencies_ms: deque[float] = deque(maxlen=65536)
         self._analysed = 0
+        self._stale = 0
+        self._run_queue = RunQueueClock(None)  # replaced by the worker's own, opened on its thread
+        """Live frames skipped because a newer one was already waiting (see ``_newest``)."""
         self._error: BaseException | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -349,27 +370,34 @@ class Pipeline:
 
     @property
     def stats(self) -> PipelineStats:
+        """Every figure over the whole window of samples (``timing.WINDOW`` frames)."""
+        return self.snapshot()
+
+    def snapshot(self, last: int | None = None) -> PipelineStats:
+        """The figures, with latencies and stages over only the ``last`` frames when given: what a
+        display refreshed several times a second wants (recent, and cheap to compute)."""
         cap = self._capture.stats
         with self._lock:
-            lat = np.array(self._latencies_ms, dtype=np.float64)
-            analysed = self._analysed
-        p50, p99 = (np.percentile(lat, [50, 99]) if lat.size else (0.0, 0.0))
+            analysed, stale = self._analysed, self._stale
+        p50, p99 = self.timings.percentiles("capture_to_hint", last=last)
         return PipelineStats(
             captured=cap.captured,
             analysed=analysed,
-            dropped=cap.dropped,
+            dropped=cap.dropped + stale,
             corrupt_skipped=cap.corrupt_skipped,
             losses=cap.losses,
             reconnects=cap.reconnects,
             capture_fps=cap.fps,
-            latency_p50_ms=float(p50),
-            latency_p99_ms=float(p99),
+            latency_p50_ms=p50,
+            latency_p99_ms=p99,
             model_runs=self._bank.runs(),
             model_failures=self._bank.failures(),
+            stages_ms=self.timings.summary(last),
         )
 
     # -- the worker ------------------------------------------------------------------------
     def _work(self) -> None:
+        self._run_queue = RunQueueClock()  # this thread's own figure
         offline_schedule = None
         if self._model_thread is None and self._config.models:
             offline_schedule = _ModelSchedule(self._config.rates_hz, self._bank.names)
@@ -380,6 +408,8 @@ class Pipeline:
                     if self._capture.finished:
                         break
                     continue
+                if self._capture.live:
+                    frame = self._newest(frame)
                 if offline_schedule is not None:
                     for name in offline_schedule.due(frame.t_media):
                         self._bank.run(name, frame)
@@ -392,17 +422,40 @@ class Pipeline:
         except BaseException as exc:  # noqa: BLE001 - surfaced through .error, never swallowed
             self._error = exc
         finally:
+            self._run_queue.close()
             self._done.set()
 
+    def _newest(self, frame: Frame) -> Frame:
+        """The newest frame waiting, ``frame`` if none: a live frame with a newer one behind it is
+        stale, and analysing it would only make the newer one later still (each frame of backlog
+        adds a frame interval to every later frame's latency). Skipped frames count as dropped."""
+        while (newer := self._capture.get(timeout=0)) is not None:
+            frame = newer
+            with self._lock:
+                self._stale += 1
+        return frame
+
     def _analyse(self, frame: Frame) -> FrameResult:
+        queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
         assessment = assess(frame.image, self._config.thresholds, self._config.view_size)
+        t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
         metrics = assessment.metrics.as_dict()
         hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()
         quality = overall_quality(metrics, hints, {n: s.values for n, s in models.items()})
         t_done = time.monotonic()
+        checks_ms = (t_checked - t_start) * 1000.0
+        stages = [
+            ("queue", (t_start - frame.t_capture) * 1000.0),
+            ("checks", checks_ms),
+            ("checks_off_cpu", max(0.0, checks_ms - (cpu_checked - cpu_start) * 1000.0)),
+            ("hints", (t_done - t_checked) * 1000.0),
+            ("capture_to_hint", (t_done - frame.t_capture) * 1000.0),
+        ]
+        if queued_start is not None and queued_checked is not None:
+            stages.append(("checks_cpu_wait", (queued_checked - queued_start) * 1000.0))
+        self.timings.add_many(stages)
         with self._lock:
-            self._latencies_ms.append((t_done - frame.t_capture) * 1000.0)
             self._analysed += 1
         return FrameResult(
             seq=frame.seq,

@@ -10,17 +10,20 @@ import numpy as np
 import pytest
 from app_support import colour_fraction, make_result, qimage_to_rgb
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QImage
 
 from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.display import display_available
 from livecheck.app.fade import FADE_MS
+from livecheck.app.hud import DisplayStats, format_hud
 from livecheck.app.meter import QualityMeter, model_age_text
-from livecheck.app.preview import PreviewWidget, bgr_to_qimage, letterbox
+from livecheck.app.preview import PreviewWidget, bgr_to_qimage, fit_picture, letterbox
 from livecheck.app.snapshot import AutoCapture
 from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
+from livecheck.pipeline import PipelineStats
 from livecheck.result import ModelScore
 
 SETTLE_MS = FADE_MS + 150
@@ -280,3 +283,73 @@ def test_snapshot_into_an_unusable_folder_is_a_banner_not_a_crash(qtbot, tmp_pat
     qtbot.waitUntil(lambda: win.banner.text.startswith("Snapshot failed: "), timeout=1000)
     assert win.banner.level.name == "ERROR"
     win.flush()
+
+
+@pytest.mark.parametrize("src, target, size", [
+    ((1280, 720), (960, 640), (960, 540)),   # shrunk to the width, bars above and below
+    ((640, 480), (1920, 1080), (1440, 1080)),  # enlarged to the height
+    ((160, 120), (160, 120), (160, 120)),     # already the right size: only converted
+])
+def test_fit_picture_is_the_on_screen_size_in_32_bit_format(src, target, size):
+    bgr = np.zeros((src[1], src[0], 3), np.uint8)
+    bgr[..., 2] = 200  # red
+    picture = fit_picture(bgr, target)
+    assert (picture.image.width(), picture.image.height()) == size
+    assert picture.image.format() == QImage.Format.Format_RGB32
+    assert picture.source_size == src and picture.target == target
+    assert tuple(qimage_to_rgb(picture.image)[size[1] // 2, size[0] // 2]) == (200, 0, 0)
+
+
+def test_preview_draws_a_prepared_picture_and_counts_frames_shown_and_replaced(qtbot):
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(200, 100)
+    preview.show()
+    qtbot.waitExposed(preview)
+    green = np.zeros((60, 80, 3), np.uint8)
+    green[..., 1] = 255
+    preview.set_frame(green)  # replaced before any paint
+    picture = fit_picture(np.full((60, 80, 3), (255, 0, 0), np.uint8), preview.target_size)  # blue
+    preview.set_frame(np.zeros((60, 80, 3), np.uint8), picture=picture)  # the picture wins
+    qtbot.waitUntil(lambda: preview.frames_shown == 1, timeout=2000)
+    assert preview.frames_replaced == 1
+    rgb = qimage_to_rgb(preview.grab().toImage())
+    assert tuple(rgb[50, 100]) == (0, 0, 255)
+    assert tuple(rgb[50, 5]) == (0, 0, 0)  # letterbox bar: 4:3 in a 2:1 widget
+
+
+def test_bridge_prepares_on_the_posting_thread_and_hands_both_over(qtbot):
+    bridge = ResultBridge()
+    threads: list[str] = []
+    got = []
+
+    def prepare(result):
+        threads.append(threading.current_thread().name)
+        return f"picture {result.seq}"
+
+    bridge.set_prepare(prepare)
+    bridge.shown.connect(lambda result, prepared: got.append((result.seq, prepared)))
+    worker = threading.Thread(target=lambda: [bridge.post_result(make_result(i)) for i in range(3)],
+                              name="poster")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(got), timeout=1000)
+    assert got == [(2, "picture 2")]  # the newest result with its own picture
+    assert threads == ["poster"] * 3
+
+
+def test_hud_shows_the_stages_unclipped_even_when_they_are_slow():
+    stage = {"p50": 134.4, "p99": 1178.9, "max": 2000.0, "n": 600}
+    pipeline = PipelineStats(captured=10, analysed=9, dropped=1, corrupt_skipped=0, losses=0, reconnects=0,
+                             capture_fps=60.0, latency_p50_ms=23.3, latency_p99_ms=155.1, model_runs={},
+                             model_failures={},
+                             stages_ms={k: stage for k in ("queue", "checks", "checks_off_cpu", "hints")})
+    display = DisplayStats(shown_fps=42.6, skipped=4, max_stall_ms=34.0, max_own_stall_ms=13.0,
+                           stages_ms={k: stage for k in ("gui_handover", "gui_convert", "gui_paint",
+                                                         "capture_to_screen")})
+    lines = format_hud(None, pipeline, display, 0.0).splitlines()
+    stages = next(line for line in lines if line.startswith("p99 ms"))
+    assert stages == "p99 ms    queue 1179 checks 1179 off-CPU 1179 hints 1179"
+    assert any(line.startswith("screen    p50 134.4 ms  p99 1178.9 ms") for line in lines)
+    assert any(line.startswith("gui p99   hand-over 1179  convert 1179  paint 1179") for line in lines)
+    assert not any(line.endswith("…") for line in lines)

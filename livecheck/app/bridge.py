@@ -4,10 +4,15 @@ The pipeline calls ``post_result`` / ``post_event`` from its capture and worker 
 are coalesced into one latest-result slot: if the GUI is busy when new results arrive, the older
 ones are skipped (and counted), never queued up, so the preview cannot fall behind the source.
 Source events are rare and all matter, so each one is delivered.
+
+A ``prepare`` function, if set, runs on the posting (worker) thread for each result and its
+output travels with the result (``shown``): the preview's picture is made there, scaled and
+converted while the GUI thread is free to paint the previous one.
 """
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, Qt, pyqtSignal
 
@@ -19,6 +24,8 @@ class ResultBridge(QObject):
 
     result = pyqtSignal(object)
     """The newest FrameResult, emitted in the GUI thread."""
+    shown = pyqtSignal(object, object)
+    """(the newest FrameResult, what ``prepare`` made of it or None), emitted just before ``result``."""
     source_event = pyqtSignal(object)
     """A capture SourceEvent, emitted in the GUI thread."""
 
@@ -29,6 +36,8 @@ class ResultBridge(QObject):
         super().__init__(parent)
         self._lock = threading.Lock()
         self._latest: FrameResult | None = None
+        self._prepared: object = None
+        self._prepare: Callable[[FrameResult], object] | None = None
         self._skipped = 0
         self._delivered = 0
         # Explicitly queued: even when posted from the GUI thread itself (tests), delivery happens
@@ -36,12 +45,18 @@ class ResultBridge(QObject):
         self._wake.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._event_posted.connect(self.source_event, Qt.ConnectionType.QueuedConnection)
 
+    def set_prepare(self, prepare: Callable[[FrameResult], object] | None) -> None:
+        """Run ``prepare(result)`` on the posting thread for every result posted from now on."""
+        self._prepare = prepare
+
     def post_result(self, result: FrameResult) -> None:
+        prepare = self._prepare
+        prepared = prepare(result) if prepare is not None else None
         with self._lock:
             wake = self._latest is None
             if not wake:
                 self._skipped += 1
-            self._latest = result
+            self._latest, self._prepared = result, prepared
         if wake:
             self._wake.emit()
 
@@ -62,7 +77,9 @@ class ResultBridge(QObject):
     def _deliver(self) -> None:
         with self._lock:
             latest, self._latest = self._latest, None
+            prepared, self._prepared = self._prepared, None
             if latest is not None:
                 self._delivered += 1
         if latest is not None:
+            self.shown.emit(latest, prepared)
             self.result.emit(latest)

@@ -20,6 +20,8 @@ from livecheck.app.signals import SignalQuit
 from livecheck.app.window import MainWindow
 from livecheck.capture import RetryPolicy, SourceError, SourceEvent, SourceEventKind
 from livecheck.result import FrameResult
+from livecheck.runstats import DisplayFigures, run_stats, write_stats
+from livecheck.timing import StageTimes
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +70,16 @@ class AppController(QObject):
         self._shut_down = False
         self._looping = False
         self.bridge = ResultBridge(self)
+        self.timings = StageTimes()
+        """Every stage of the live path, pipeline and GUI alike (``--stats-json``, the HUD)."""
         # a kiosk never gives up on a lost camera or stream; elsewhere the capture's default applies
         retry = RetryPolicy(max_wait=None) if options.kiosk else None
-        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, retry, self)
+        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, retry, self,
+                                     timings=self.timings)
         self.window = MainWindow(
             options.snapshot_dir, kiosk=options.kiosk, show_hud=options.show_hud,
             auto_capture_s=options.auto_capture_s, bridge=self.bridge,
-            stats_source=lambda: self.session.stats,
+            stats_source=lambda: self.session.stats, timings=self.timings,
         )
         self.bridge.source_event.connect(self._on_source_event)
         self.session.opened.connect(self._on_opened)
@@ -157,6 +162,27 @@ class AppController(QObject):
         self.window.flush()
         self._signals.uninstall()
         self._print_summary()
+        if self.options.stats_json is not None:
+            self._write_stats(self.options.stats_json)
+
+    def run_stats(self) -> dict[str, object]:
+        """The ``--stats-json`` object for this run so far (livecheck.runstats)."""
+        stall = self.window.stall
+        display = DisplayFigures(
+            shown=self.window.preview.frames_shown, skipped=self.window.frames_skipped,
+            max_stall_ms=stall.max_stall_ms, max_own_stall_ms=stall.max_own_stall_ms,
+            startup_max_stall_ms=stall.warmup_max_stall_ms if self._warm else stall.max_stall_ms,
+            startup_max_own_stall_ms=(stall.warmup_max_own_stall_ms if self._warm
+                                      else stall.max_own_stall_ms),
+            first_frame_s=self.first_frame_s)
+        return run_stats(self.session.all_stats(), self.timings, display)
+
+    def _write_stats(self, path: Path) -> None:
+        try:
+            write_stats(path, self.run_stats())
+        except OSError as exc:
+            print(f"livecheck: error: cannot write --stats-json {path}: {exc.strerror or exc}", file=sys.stderr)
+            self.exit_code = self.exit_code or 1
 
     def _print_summary(self) -> None:
         if self.first_frame_s is None:
@@ -330,10 +356,11 @@ def run_app(options: AppOptions) -> int:
     app.setApplicationName("livecheck")
     controller = AppController(options)
     warm_up = GcWarmUp(controller)
+    code = 2
     try:
-        if not controller.start():
-            return 2
-        return controller.exec()
+        if controller.start():
+            code = controller.exec()
     finally:
         warm_up.finish()
         controller.shutdown()
+    return code or controller.exit_code  # shutdown sets 1 if --stats-json could not be written

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PyQt6.QtGui import QFont
@@ -26,6 +26,17 @@ class DisplayStats:
     skipped: int
     max_stall_ms: float
     max_own_stall_ms: float
+    stages_ms: dict[str, dict[str, float]] = field(default_factory=dict)
+    """The GUI thread's stages (``StageTimes.summary``): gui_handover, gui_convert, gui_paint,
+    capture_to_screen."""
+
+
+def _p99(stages: dict[str, dict[str, float]], name: str) -> str:
+    """A stage's p99 in as few characters as it needs (whole ms from 10 up), "-" if never timed."""
+    if name not in stages:
+        return "-"
+    value = stages[name]["p99"]
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def format_hud(result: FrameResult | None, pipeline_stats: PipelineStats | None, display: DisplayStats,
@@ -37,8 +48,17 @@ def format_hud(result: FrameResult | None, pipeline_stats: PipelineStats | None,
         lines.append(f"capture   {st.capture_fps:5.1f} fps  shown {display.shown_fps:5.1f} fps")
         lines.append(f"latency   p50 {st.latency_p50_ms:5.1f} ms  p99 {st.latency_p99_ms:5.1f} ms")
         lines.append(f"frames    {st.captured} in, {st.analysed} analysed, {st.dropped} dropped")
+        stages = st.stages_ms
+        lines.append(f"p99 ms    queue {_p99(stages, 'queue')} checks {_p99(stages, 'checks')} "
+                     f"off-CPU {_p99(stages, 'checks_off_cpu')} hints {_p99(stages, 'hints')}")
     else:
         lines.append(f"shown     {display.shown_fps:5.1f} fps")
+    gui = display.stages_ms
+    if "capture_to_screen" in gui:
+        screen = gui["capture_to_screen"]
+        lines.append(f"screen    p50 {screen['p50']:5.1f} ms  p99 {screen['p99']:5.1f} ms")
+    lines.append(f"gui p99   hand-over {_p99(gui, 'gui_handover')}  convert {_p99(gui, 'gui_convert')}  "
+                 f"paint {_p99(gui, 'gui_paint')}")
     lines.append(f"display   {display.skipped} skipped, max UI stall {display.max_stall_ms:.0f} ms "
                  f"({display.max_own_stall_ms:.0f} own)")
     if result is not None:

@@ -31,6 +31,8 @@ class AppOptions:
     """Analysis settings; ``keep_images`` is forced on (the preview needs the pictures)."""
     loop_clip: bool = True
     """Start a finished clip or folder again (a camera is never 'finished')."""
+    stats_json: Path | None = None
+    """Write the run's figures here as one JSON object when the app exits (livecheck.runstats)."""
 
     def __post_init__(self) -> None:
         if self.after_s < 0:

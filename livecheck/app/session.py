@@ -18,8 +18,14 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from livecheck.app.bridge import ResultBridge
 from livecheck.capture import RetryPolicy, SourceError, open_capture
 from livecheck.pipeline import Pipeline, PipelineConfig, PipelineStats
+from livecheck.timing import StageTimes
 
 log = logging.getLogger(__name__)
+
+
+HUD_WINDOW_FRAMES = 600
+"""The HUD's latency figures cover the newest this many frames (10 s at 60 fps): recent, and
+cheap enough to recompute several times a second on the GUI thread."""
 
 
 def demo_clip_path() -> Path:
@@ -39,8 +45,13 @@ class SourceSession(QObject):
     """(spec, one-line reason) when a source could not be opened."""
 
     def __init__(self, bridge: ResultBridge, config: PipelineConfig | None, fps: float | None,
-                 retry: RetryPolicy | None = None, parent: QObject | None = None) -> None:
+                 retry: RetryPolicy | None = None, parent: QObject | None = None,
+                 timings: StageTimes | None = None) -> None:
         super().__init__(parent)
+        self.timings = timings if timings is not None else StageTimes()
+        """Stage times of every pipeline this session runs (a looping clip runs many)."""
+        self._finished: PipelineStats | None = None
+        """The pipelines stopped so far, their counts added up (one record, however long the run)."""
         self._bridge = bridge
         self._config = replace(config or PipelineConfig(), keep_images=True)
         self._fps = fps
@@ -71,9 +82,16 @@ class SourceSession(QObject):
 
     @property
     def stats(self) -> PipelineStats | None:
+        """The running pipeline's figures, latencies over its recent frames (the HUD's view)."""
         with self._lock:
             pipeline = self._pipeline
-        return pipeline.stats if pipeline is not None else None
+        return pipeline.snapshot(last=HUD_WINDOW_FRAMES) if pipeline is not None else None
+
+    def all_stats(self) -> list[PipelineStats]:
+        """The stats of every pipeline this session has run, the running one last."""
+        with self._lock:
+            pipeline, done = self._pipeline, self._finished
+        return ([done] if done is not None else []) + ([pipeline.stats] if pipeline is not None else [])
 
     def finished(self) -> tuple[bool, BaseException | None]:
         """(the source has ended or given up, the unexpected error that stopped it, if any)."""
@@ -102,7 +120,7 @@ class SourceSession(QObject):
     def _start(self, spec: str) -> None:
         capture = open_capture(spec, pace=True, fps=self._fps, retry=self._retry,
                                on_event=self._bridge.post_event)
-        pipeline = Pipeline(capture, self._config, on_result=self._bridge.post_result)
+        pipeline = Pipeline(capture, self._config, on_result=self._bridge.post_result, timings=self.timings)
         pipeline.start()
         log.info("watching %s", capture.description)
         with self._lock:
@@ -117,3 +135,17 @@ class SourceSession(QObject):
             stats = pipeline.stats
             self.analysed += stats.analysed
             self.dropped += stats.dropped
+            with self._lock:
+                self._finished = stats if self._finished is None else _added(self._finished, stats)
+
+
+def _added(a: PipelineStats, b: PipelineStats) -> PipelineStats:
+    """``a`` with ``b``'s counts added (latencies live in the shared StageTimes, not here)."""
+    def plus(x: dict[str, int], y: dict[str, int]) -> dict[str, int]:
+        return {k: x.get(k, 0) + y.get(k, 0) for k in x.keys() | y.keys()}
+
+    return replace(a, captured=a.captured + b.captured, analysed=a.analysed + b.analysed,
+                   dropped=a.dropped + b.dropped, corrupt_skipped=a.corrupt_skipped + b.corrupt_skipped,
+                   losses=a.losses + b.losses, reconnects=a.reconnects + b.reconnects,
+                   model_runs=plus(a.model_runs, b.model_runs),
+                   model_failures=plus(a.model_failures, b.model_failures))

@@ -2,23 +2,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from PyQt6.QtCore import QObject, Qt, QTimer
 
-_SCHEDSTAT = Path("/proc/thread-self/schedstat")
-
-
-def run_queue_wait_s() -> float | None:
-    """Seconds this thread has spent runnable but waiting for a CPU (Linux), else None.
-
-    That is time the OS gave to other threads or processes: on a busy machine it shows up as
-    a gap in the event loop that no change to the app could remove.
-    """
-    try:
-        return int(_SCHEDSTAT.read_text().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
+from livecheck.timing import run_queue_wait_s
 
 
 class StallMeter(QObject):

@@ -18,10 +18,11 @@ from livecheck.app.banner import Banner, BannerLevel
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.hud import DisplayStats, Hud
 from livecheck.app.meter import QualityMeter
-from livecheck.app.preview import PreviewWidget
+from livecheck.app.preview import Picture, PreviewWidget, fit_picture
 from livecheck.app.snapshot import AutoCapture, SnapshotReason, SnapshotWriter
 from livecheck.app.stall import StallMeter
 from livecheck.result import FrameResult
+from livecheck.timing import StageTimes
 
 if TYPE_CHECKING:
     from livecheck.pipeline import PipelineStats
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIOSK_SCALE = 1.7
+HUD_WINDOW_FRAMES = 600
+"""The HUD's GUI stage figures cover the newest this many samples (recent, and cheap to compute)."""
 REFRESH_MS = 250
 """How often the HUD text and the meter's model age are redrawn without a new result."""
 
@@ -47,8 +50,11 @@ class MainWindow(QWidget):
 
     def __init__(self, snapshot_dir: Path, kiosk: bool = False, show_hud: bool = False,
                  auto_capture_s: float | None = None, bridge: ResultBridge | None = None,
-                 stats_source: Callable[[], PipelineStats | None] | None = None) -> None:
+                 stats_source: Callable[[], PipelineStats | None] | None = None,
+                 timings: StageTimes | None = None) -> None:
         super().__init__()
+        self.timings = timings if timings is not None else StageTimes()
+        """The GUI's stages (hand-over, convert, paint, capture-to-screen), beside the pipeline's."""
         self.setWindowTitle("livecheck")
         scale = KIOSK_SCALE if kiosk else 1.0
         self._stats_source = stats_source
@@ -56,7 +62,7 @@ class MainWindow(QWidget):
         self._shown_times: deque[float] = deque(maxlen=120)
         self._bridge = bridge
 
-        self.preview = PreviewWidget(self)
+        self.preview = PreviewWidget(self, self.timings)
         self.badges = BadgeColumn(scale, self)
         self.banner = Banner(scale, self)
         self.meter = QualityMeter(scale, self)
@@ -92,16 +98,29 @@ class MainWindow(QWidget):
         self._refresh.start()
 
         if bridge is not None:
-            bridge.result.connect(self.show_result)
+            bridge.shown.connect(self.show_result)
+            bridge.set_prepare(self._prepare_picture)
         if kiosk:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
             self.setCursor(Qt.CursorShape.BlankCursor)
         self.resize(960, 640)
 
     # -- what the owner feeds in -----------------------------------------------------------
-    def show_result(self, result: FrameResult) -> None:
+    def _prepare_picture(self, result: FrameResult) -> Picture | None:
+        """On the worker thread: the preview's picture of this frame, at the preview's size."""
+        target = self.preview.target_size
+        if result.image is None or target == (0, 0):
+            return None
+        start = time.perf_counter()
+        picture = fit_picture(result.image, target)
+        self.timings.add("worker_fit", (time.perf_counter() - start) * 1000.0)
+        return picture
+
+    def show_result(self, result: FrameResult, picture: Picture | None = None) -> None:
+        """Show ``result`` (with ``picture``, its frame made ready to draw, when the bridge has one)."""
+        self.timings.add("gui_handover", (time.monotonic() - result.t_done) * 1000.0)
         if result.image is not None:
-            self.preview.set_frame(result.image)
+            self.preview.set_frame(result.image, result.t_capture, picture)
         self.badges.set_hints(result.hints)
         self.meter.set_result(result)
         self.hud.add_quality(result.quality, result.t_capture)
@@ -161,9 +180,15 @@ class MainWindow(QWidget):
     def display_stats(self) -> DisplayStats:
         times = self._shown_times
         fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
-        return DisplayStats(shown_fps=fps, skipped=self._bridge.skipped if self._bridge else 0,
+        return DisplayStats(shown_fps=fps, skipped=self.frames_skipped,
                             max_stall_ms=self.stall.max_stall_ms,
-                            max_own_stall_ms=self.stall.max_own_stall_ms)
+                            max_own_stall_ms=self.stall.max_own_stall_ms,
+                            stages_ms=self.timings.summary(last=HUD_WINDOW_FRAMES))
+
+    @property
+    def frames_skipped(self) -> int:
+        """Analysed frames never painted: replaced in the bridge, or in the preview before a paint."""
+        return (self._bridge.skipped if self._bridge else 0) + self.preview.frames_replaced
 
     def _refresh_overlays(self) -> None:
         self.meter.update()  # the model age keeps ticking between results

@@ -9,7 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from livecheck.models import ModelName
-from livecheck.pipeline import PipelineConfig
+from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.runstats import run_stats, write_stats
 from livecheck.thresholds import Thresholds, load_thresholds
 from livecheck.view import VIEW_SIZE
 
@@ -36,6 +37,25 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="comma-separated learned models to run (default: nima,diqa,brisque)")
     group.add_argument("--weights-dir", type=Path, metavar="DIR",
                        help="read the model files from DIR instead of the ones shipped with livecheck")
+
+
+def add_stats_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stats-json", type=Path, metavar="FILE",
+                        help="on exit, write the run's figures (frames, latencies, stalls, model runs) "
+                             "to FILE as one JSON object")
+
+
+def write_run_stats(path: Path | None, pipeline: Pipeline) -> bool:
+    """``--stats-json`` for a headless run (no display figures); False, with a one-line error,
+    if the file cannot be written. Nothing to do (True) when no path was given."""
+    if path is None:
+        return True
+    try:
+        write_stats(path, run_stats([pipeline.stats], pipeline.timings))
+    except OSError as exc:
+        print(f"livecheck: error: cannot write --stats-json {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def frame_rate(text: str) -> float:

@@ -21,8 +21,10 @@ from livecheck.capture import SourceEvent, open_capture
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
+    add_stats_json_option,
     config_from_args,
     frame_rate,
+    write_run_stats,
 )
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
@@ -40,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="analyse every frame as fast as possible, deterministically (nothing dropped)")
     p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",
                    help="write the JSON lines to OUT instead of stdout")
+    add_stats_json_option(p)
     add_analysis_options(p)
     p.set_defaults(func=run)
 
@@ -157,10 +160,13 @@ def run(args: argparse.Namespace) -> int:
         out.write(json.dumps({"summary": summary}, separators=(",", ":")) + "\n")
         out.flush()
         print(_human_summary(summary), file=sys.stderr, flush=True)
+        stats_ok = write_run_stats(args.stats_json, pipeline)
         if pipeline.error is not None:
             raise pipeline.error
     if stop.requested:
         return stop.exit_code
+    if not stats_ok:
+        return 1
     if capture.error:
         print(f"livecheck: error: {capture.error}", file=sys.stderr)
         return 1

@@ -10,10 +10,12 @@ from livecheck.capture import SourceEvent, open_capture
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
+    add_stats_json_option,
     config_from_args,
     demo_clip,
     frame_rate,
     warn,
+    write_run_stats,
 )
 from livecheck.cli.stopping import StopRequest
 from livecheck.pipeline import Pipeline
@@ -42,6 +44,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="where space-bar snapshots go (default: current folder)")
     p.add_argument("--auto-capture", type=float, metavar="SECONDS",
                    help="save the best frame once every hint has stayed clear this long")
+    add_stats_json_option(p)
     add_analysis_options(p)
 
 
@@ -64,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         auto_capture_s=args.auto_capture,
         show_hud=args.hud,
         pipeline_config=config_from_args(args, keep_images=True),
+        stats_json=args.stats_json,
     ))
 
 
@@ -99,8 +103,9 @@ def run_headless(args: argparse.Namespace) -> int:
         stats = pipeline.stats
         failures = f", model failures {stats.model_failures}" if stats.model_failures else ""
         print(f"livecheck: {stats.analysed} frames analysed, {stats.dropped} dropped{failures}", file=sys.stderr)
+        stats_ok = write_run_stats(args.stats_json, pipeline)
         if pipeline.error is not None:
             raise pipeline.error
     if stop.requested:
         return stop.exit_code
-    return 1 if capture.error else 0  # the source gave up (its ERROR line is already on stderr)
+    return 1 if capture.error or not stats_ok else 0  # the source gave up (its ERROR line is already on stderr)

@@ -8,11 +8,8 @@ training photos (320-512 px short side). Training (scripts/train_*.py) calls the
 :func:`model_view`, so training and run time see identical pixels.
 
 The models take uint8 RGB ``[1, H, W, 3]`` and do their own normalisation, so no metadata is
-needed. The runner tries ai-edge-litert's ``Interpreter`` first, then MediaPipe Tasks'
-``ImageEmbedder`` (which returns the raw output vector in index order), then ``tflite_runtime``:
-the same model gives the same outputs in each (tests/test_models_runtime.py), but importing
-MediaPipe costs about a second, paid again by every ``score --jobs`` worker and by a live view
-before its first model score, where ai-edge-litert loads in a blink and runs a little faster.
+needed. The runner tries ai-edge-litert's ``Interpreter`` (one thread), then MediaPipe Tasks'
+``ImageEmbedder`` (which returns the raw output vector in index order), then ``tflite_runtime``.
 """
 from __future__ import annotations
 
@@ -52,7 +49,14 @@ def view_description(size: int) -> str:
 
 
 class Backend(str, Enum):
-    """The runtimes, in the order the runner tries them."""
+    """The runtimes, in the order they are tried.
+
+    ai-edge-litert comes first: its ``Interpreter`` runs in the calling thread with one XNNPACK
+    thread, so the model thread's lowered OS priority and a one-core share apply to the inference
+    itself, and it imports in a fraction of MediaPipe's time (MediaPipe's import runs Python with
+    the GIL held for long enough to stall the live view's start-up, and every ``score --jobs``
+    worker would pay it again). The outputs are the same
+    (tests/test_models_runtime.py); MediaPipe Tasks remains the fallback."""
 
     LITERT = "ai-edge-litert"
     MEDIAPIPE = "mediapipe"
