@@ -6,7 +6,7 @@ the frame at its own size, or fitted to 1920 px when larger). It reads the frame
 * once through one downscale to a fixed *analysis size* (long side 256 px; smaller frames are used
   as they are): exposure, the strength of the strongest edges, and a texture map that says where
   to look;
-* as the 12 most textured tiles, read at viewing scale, for the sharpness
+* as the 8 most textured tiles, read at viewing scale, for the sharpness
   (:mod:`livecheck.sharpness`): a thumbnail makes any photo look sharp and 100% zoom any photo soft;
 * as the 32 flattest tiles, read at viewing scale, for the noise estimates (:mod:`livecheck.noise`):
   the analysis downscale would average noise away, and at 100% zoom JPEG chroma looks like noise.
