@@ -217,9 +217,11 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
     noise_sigma = max(noise.colour, noise.luma)
     sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
+    # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
+    judged = bool(sums[1].any())
     return FrameMetrics(
         sharpness=sharpness_mod.sharpness(sums, noise_sigma * pitch),
-        edge_strength=_edge_strength(energy),
+        edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,
         p05=p05,
         p50=p50,

@@ -80,3 +80,11 @@ def test_score_refuses_a_negative_view_size(capsys) -> None:
         main(["score", "--no-models", "--view-size", "-5", "x.png"])
     assert exit_info.value.code == 2
     assert "--view-size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shape", [(1, 5000, 3), (5000, 1, 3), (9, 7000, 3)])
+def test_a_strip_too_thin_for_a_viewing_scale_tile_is_not_judged_blurry(shape: tuple[int, ...]) -> None:
+    strip = np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8)
+    result = assess(strip)
+    assert Hint.BLURRY not in result.hints
+    assert result.metrics.edge_strength == 0.0
