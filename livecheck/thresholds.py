@@ -68,8 +68,10 @@ class Thresholds:
     """A ``too_bright`` raised on a washed-out frame clears once ``mean_luma`` is below this."""
     washed_p95: float = 238.0
     """The 95th luma percentile a washed-out frame reaches: its highlights are near white."""
-    washed_contrast: float = 140.0
-    """The most ``contrast`` (``p95 - p05``) a washed-out frame has: it is flat."""
+    washed_contrast: float = 150.0
+    """The most ``contrast`` (``p95 - p05``) a washed-out frame has: it is flat. The middle of the gap
+    between the washed-out frames (up to 141) and the brightest well-exposed photos of the clean
+    sets (from 157: a beach, giraffes under a bright sky, a lion on sunlit rock)."""
 
     noisy_on: float = 2.1
     """``colour_noise`` (grey levels per channel at viewing scale, white-noise equivalent) above this
