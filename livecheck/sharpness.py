@@ -41,6 +41,9 @@ scale a shake of a few pixels leaves them under a hundredth of it."""
 
 
 class _Scratch(threading.local):
+    """Per-thread buffers the edge kernel writes into: one tile's sums, and the texture map it also
+    writes (unused here: the tiles were chosen on the analysis image's)."""
+
     def __init__(self) -> None:
         self.part = np.empty((3, 4))
         self.texture: np.ndarray | None = None
