@@ -12,7 +12,12 @@ KERNELS := $(wildcard livecheck/*.c livecheck/*.h)  # compiled by pip at install
 
 $(STAMP): pyproject.toml $(KERNELS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,eval]'
+	# The second distortion generator (evaluation only). albumentations and albucore require
+	# opencv-python-headless, which would overwrite opencv-contrib-python's cv2/ (losing cv2.quality),
+	# so they come --no-deps; their other dependencies are the `eval` extra above.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps albumentations==2.0.8 albucore==0.0.24
+	$(BIN)/python -c "import cv2; assert hasattr(cv2, 'quality'), 'cv2 is not the contrib build'"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -363,17 +363,19 @@ def iter_samples(
     levels: Iterable[float] | None = None,
     seed: int = 0,
     random_levels_per_kind: int = 0,
+    load: Callable[[Path], np.ndarray] | None = None,
 ) -> Iterator[Sample]:
     """Yield distorted samples of every photo x kind, deterministically for a given ``seed``.
 
     ``levels`` (default 1..LEVELS) is the fixed grid used for evaluation. With
     ``random_levels_per_kind > 0`` the grid is ignored and that many levels are drawn uniformly from
     (0, LEVELS] per photo and kind instead, for training (so no model learns only the grid).
+    ``load`` (default :func:`load_photo`) lets an evaluation pass photos resized on reading.
     """
     kinds = tuple(kinds)
     grid = tuple(levels) if levels is not None else tuple(float(i) for i in range(1, LEVELS + 1))
     for photo in photos:
-        ref = load_photo(photo)
+        ref = (load or load_photo)(photo)
         for kind in kinds:
             if random_levels_per_kind > 0:
                 pick = np.random.default_rng(_seed_for(seed, photo, kind, -1.0, 0))

@@ -1,6 +1,7 @@
 """Does each quality model rank distortion strength correctly on photos it never saw?
 
     .venv/bin/python scripts/eval_iqa.py [--quick] [--json] [--models diqa,...] [--diqa FILE.tflite]
+                                         [--generator own|alt|both] [--photos heldout|real_hr|both]
 
 On the held-out pristine photos (scripts/distortions.split_photos), every distortion kind is applied
 at the fixed levels 1..LEVELS. For each photo and kind, the Spearman rank correlation (SROCC)
@@ -8,6 +9,14 @@ between a model's quality (oriented so higher is better) and the *negated* level
 (1.0 = the model orders the five strengths perfectly); these are averaged per kind, and the overall
 figure is the mean over kinds. Every model in ``livecheck.models.ModelName`` that loads is
 measured, and so is the peer users would reach for: OpenCV contrib's BRISQUE with its LIVE model.
+
+Two generators: ``own`` (scripts/distortions.py, the one the models are trained on) and ``alt``
+(scripts/distortions_alt.py, albumentations' implementations, never used for training or model
+choice). A model that scores well on ``own`` but not on ``alt`` has learned the generator, not
+quality, so the ``alt`` figure (``cross_generator`` in the JSON) is the headline. Both run on the
+held-out pristine photos and on the ``sharp/`` photos of ``../shared/data/real_hr`` (resized so the
+long side is REAL_HR_LONG_SIDE px, to keep the run affordable; camera-sized photos, unlike the small
+pristine ones). The top-level ``models`` key stays the own-generator, held-out figure.
 
 A sanity check on real degradations is added: the fraction of (clean, degraded) pairs of real
 photos -- Nam et al.'s high-ISO noise crops and Levin et al.'s camera-shake blur -- in which the
@@ -39,6 +48,41 @@ PEER_NAME = "opencv_brisque_live"
 OPENCV_QUALITY_DIR = Path("/usr/share/opencv4/quality")
 EVAL_SEED = 20240611
 QUICK_PHOTOS = 6
+QUICK_REAL_HR = 3
+REAL_HR_LONG_SIDE = 1024
+GENERATORS = ("own", "alt")
+PHOTO_SETS = ("heldout", "real_hr")
+
+
+def _alt_generator():  # noqa: ANN202 - a module
+    """scripts/distortions_alt.py, or None when albumentations is not installed."""
+    try:
+        import distortions_alt
+    except ImportError:
+        return None
+    return distortions_alt
+
+
+def real_hr_photos(shared_root: Path | None = None) -> list[Path]:
+    """The ``sharp/`` photos listed in ``<shared>/data/real_hr/labels.csv`` (clean camera photos)."""
+    root = (shared_root or distortions.default_shared_root()) / "data" / "real_hr"
+    labels = root / "labels.csv"
+    if not labels.is_file():
+        raise FileNotFoundError(f"real_hr labels not found at {labels}")
+    import csv
+    with labels.open(newline="") as fh:
+        return [root / row["path"] for row in csv.DictReader(fh)
+                if row["path"].startswith("sharp/") and (root / row["path"]).is_file()]
+
+
+def load_resized(path: Path) -> np.ndarray:
+    """A real_hr photo with its long side brought down to REAL_HR_LONG_SIDE px (INTER_AREA)."""
+    img = distortions.load_photo(path)
+    scale = REAL_HR_LONG_SIDE / max(img.shape[:2])
+    if scale >= 1.0:
+        return img
+    size = (round(img.shape[1] * scale), round(img.shape[0] * scale))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -111,17 +155,63 @@ def _real_pairs(shared_root: Path) -> dict[str, list[tuple[np.ndarray, np.ndarra
             for name, pairs in (("nam_real_noise", nam), ("levin_real_shake", levin))}
 
 
+def _per_kind(scores: dict[tuple[str, str], list[tuple[float, float]]]) -> dict[str, float]:
+    """Mean over photos of SROCC(quality, -level), per kind."""
+    per_kind: dict[str, list[float]] = {}
+    for (_, kind), pairs in scores.items():
+        levels, qs = np.array(pairs).T
+        per_kind.setdefault(kind, []).append(spearman(qs, -levels))
+    return {k: float(np.mean(v)) for k, v in per_kind.items()}
+
+
+def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, dict[str, float]]:  # noqa: ANN001
+    """Score every sample with every model; per model, SROCC per kind."""
+    scores: dict[str, dict[tuple[str, str], list[tuple[float, float]]]] = {s.name: {} for s in scorers}
+    for sample in samples:
+        key = (f"{sample.photo.parent.name}/{sample.photo.name}", sample.kind)
+        for s in scorers:
+            t = time.perf_counter()
+            q = s.quality(sample.image)
+            if count_time:
+                s.seconds += time.perf_counter() - t
+                s.calls += 1
+            scores[s.name].setdefault(key, []).append((sample.level, q))
+    return {name: _per_kind(sc) for name, sc in scores.items()}
+
+
 def evaluate(quick: bool = False, shared_root: Path | None = None,
              names: tuple[str, ...] | None = None,
-             weights_dirs: dict[ModelName, Path] | None = None) -> dict:
+             weights_dirs: dict[ModelName, Path] | None = None,
+             generators: tuple[str, ...] | None = None,
+             photo_sets: tuple[str, ...] = ("heldout",)) -> dict:
     """SROCC per kind and overall for every loadable model and the OpenCV BRISQUE peer.
 
     ``names`` limits the run to those models (``ModelName`` values and/or the peer's name);
     ``weights_dirs`` loads a model from another folder than the shipped ``models/``.
+    ``generators`` (default: both when albumentations imports, else ``own``) and ``photo_sets``
+    choose the runs reported under ``runs``; the top-level keys stay the own/held-out run whenever
+    it is part of the selection.
     """
+    alt = _alt_generator()
+    notes: list[str] = []
+    if generators is None:
+        generators = GENERATORS if alt is not None else ("own",)
+        if alt is None:
+            notes.append("albumentations not installed: only the own generator was run")
+    if "alt" in generators and alt is None:
+        raise ImportError("--generator alt needs albumentations (see the Makefile's --no-deps install)")
     _, heldout = distortions.split_photos(shared_root)
     if quick:
         heldout = heldout[::max(1, len(heldout) // QUICK_PHOTOS)][:QUICK_PHOTOS]
+    photo_lists: dict[str, tuple[list[Path], object]] = {}
+    if "heldout" in photo_sets:
+        photo_lists["heldout"] = (heldout, distortions.load_photo)
+    if "real_hr" in photo_sets:
+        hr = real_hr_photos(shared_root)
+        if quick:
+            hr = hr[::max(1, len(hr) // QUICK_REAL_HR)][:QUICK_REAL_HR]
+        photo_lists["real_hr"] = (hr, load_resized)
+        notes.append(f"real_hr photos resized to a long side of {REAL_HR_LONG_SIDE} px")
     scorers: list[Scorer] = []
     unavailable: dict[str, str] = {}
     wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME}
@@ -133,17 +223,23 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
             scorers.append(candidate)
         else:
             unavailable[name] = candidate
+    modules = {"own": distortions, "alt": alt}
     t0 = time.time()
     real: dict[str, dict[str, float]] = {}
+    runs: dict[str, dict] = {}
     try:
-        for sample in distortions.iter_samples(heldout, seed=EVAL_SEED):
-            key = (f"{sample.photo.parent.name}/{sample.photo.name}", sample.kind)
-            for s in scorers:
-                t = time.perf_counter()
-                q = s.quality(sample.image)
-                s.seconds += time.perf_counter() - t
-                s.calls += 1
-                s.scores.setdefault(key, []).append((sample.level, q))
+        for gen in generators:
+            module = modules[gen]
+            for set_name, (photos, load) in photo_lists.items():
+                main_run = gen == "own" and set_name == "heldout"
+                samples = module.iter_samples(photos, seed=EVAL_SEED, load=load)
+                per_model = _score_run(scorers, samples, count_time=main_run)
+                runs[f"{gen}/{set_name}"] = {
+                    "generator": gen, "photo_set": set_name, "photos": len(photos),
+                    "kinds": list(module.KINDS),
+                    "models": {n: {"srocc_mean": float(np.mean(list(m.values()))), "srocc_per_kind": m}
+                               for n, m in per_model.items()},
+                }
         pairs = _real_pairs(shared_root or distortions.default_shared_root())
         for s in scorers:
             real[s.name] = {
@@ -152,13 +248,11 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
     finally:
         for s in scorers:
             s.close()
+    main_key = "own/heldout" if "own/heldout" in runs else next(iter(runs))
+    main = runs[main_key]
     models: dict[str, dict] = {}
     for s in scorers:
-        per_kind: dict[str, list[float]] = {}
-        for (_, kind), pairs in s.scores.items():
-            levels, qs = np.array(pairs).T
-            per_kind.setdefault(kind, []).append(spearman(qs, -levels))
-        means = {k: float(np.mean(v)) for k, v in per_kind.items()}
+        means = main["models"][s.name]["srocc_per_kind"]
         models[s.name] = {
             "srocc_mean": float(np.mean(list(means.values()))),
             "srocc_min_kind": min(means, key=means.get),
@@ -166,13 +260,19 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
             "ms_per_image": 1e3 * s.seconds / max(1, s.calls),
             "real_pairs_clean_wins": real.get(s.name, {}),
         }
+    cross = {key: {n: m["srocc_mean"] for n, m in run["models"].items()}
+             for key, run in runs.items() if run["generator"] == "alt"}
     return {
-        "photos": len(heldout),
+        "photos": main["photos"],
         "levels": list(range(1, distortions.LEVELS + 1)),
-        "kinds": list(distortions.KINDS),
+        "kinds": main["kinds"],
         "seconds": time.time() - t0,
         "models": models,
         "unavailable": unavailable,
+        "main_run": main_key,
+        "runs": runs,
+        "cross_generator": cross,
+        "notes": notes,
     }
 
 
@@ -192,18 +292,37 @@ def _table(result: dict) -> str:
             f"{result['models'][n]['real_pairs_clean_wins'].get(set_name, float('nan')):22.2f}" for n in names))
     for name, reason in result["unavailable"].items():
         lines.append(f"{name}: unavailable ({reason})")
+    for key, run in result.get("runs", {}).items():
+        if key == result.get("main_run"):
+            continue
+        lines.append("")
+        lines.append(f"{key}: SROCC(quality, -level), {run['photos']} photos")
+        lines.append(f"{'kind':20s}" + "".join(f"{n:>22s}" for n in names))
+        for kind in run["kinds"]:
+            lines.append(f"{kind:20s}" + "".join(
+                f"{run['models'][n]['srocc_per_kind'].get(kind, float('nan')):22.3f}" for n in names))
+        lines.append(f"{'MEAN':20s}" + "".join(f"{run['models'][n]['srocc_mean']:22.3f}" for n in names))
+    for note in result.get("notes", []):
+        lines.append(f"note: {note}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help=f"only {QUICK_PHOTOS} held-out photos")
+    ap.add_argument("--quick", action="store_true",
+                    help=f"only {QUICK_PHOTOS} held-out and {QUICK_REAL_HR} real_hr photos")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     choices = [*map(str, ModelName), PEER_NAME]
     ap.add_argument("--models", help=f"comma-separated subset of {','.join(choices)} (default: all)")
     ap.add_argument("--diqa", type=Path, metavar="FILE",
                     help="evaluate this DIQA .tflite (e.g. a training candidate) instead of the shipped one")
+    ap.add_argument("--generator", choices=("own", "alt", "both"),
+                    help="distortion generator(s); default both when albumentations imports, else own")
+    ap.add_argument("--photos", choices=("heldout", "real_hr", "both"), default="both",
+                    help=f"held-out pristine photos and/or real_hr sharp photos (long side {REAL_HR_LONG_SIDE} px)")
     args = ap.parse_args(argv)
+    generators = None if args.generator is None else GENERATORS if args.generator == "both" else (args.generator,)
+    photo_sets = PHOTO_SETS if args.photos == "both" else (args.photos,)
     names = tuple(args.models.split(",")) if args.models else None
     if names is not None and not set(names) <= set(choices):
         ap.error(f"--models: unknown {', '.join(sorted(set(names) - set(choices)))}; known: {', '.join(choices)}")
@@ -216,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(args.diqa, Path(tmp) / "diqa.tflite")
             weights_dirs[ModelName.DIQA] = Path(tmp)
         try:
-            result = evaluate(quick=args.quick, names=names, weights_dirs=weights_dirs)
-        except FileNotFoundError as exc:
+            result = evaluate(quick=args.quick, names=names, weights_dirs=weights_dirs,
+                              generators=generators, photo_sets=photo_sets)
+        except (FileNotFoundError, ImportError) as exc:
             print(f"eval_iqa: {exc}", file=sys.stderr)
             return 2
     print(json.dumps(result, indent=2) if args.json else _table(result))
