@@ -41,10 +41,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-import distortions  # noqa: E402
-from livecheck.models import ModelName, ModelUnavailable, load_model  # noqa: E402
+import distortions
+
+from livecheck.fastchecks import assess
+from livecheck.models import ModelName, ModelUnavailable, load_model
+from livecheck.quality import overall_quality
 
 PEER_NAME = "opencv_brisque_live"
+QUALITY_NAME = "quality"
 OPENCV_QUALITY_DIR = Path("/usr/share/opencv4/quality")
 EVAL_SEED = 20240611
 QUICK_PHOTOS = 6
@@ -54,7 +58,7 @@ GENERATORS = ("own", "alt")
 PHOTO_SETS = ("heldout", "real_hr")
 
 
-def _alt_generator():  # noqa: ANN202 - a module
+def _alt_generator():
     """scripts/distortions_alt.py, or None when albumentations is not installed."""
     try:
         import distortions_alt
@@ -116,6 +120,8 @@ class Scorer:
     seconds: float = 0.0
     calls: int = 0
     scores: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+    last: tuple[np.ndarray | None, dict[str, float]] = (None, {})
+    """The last image a model scorer saw and its raw output, for the ``quality`` scorer to reuse."""
 
 
 def _model_scorer(name: ModelName, weights_dir: Path | None = None) -> Scorer | str:
@@ -127,9 +133,29 @@ def _model_scorer(name: ModelName, weights_dir: Path | None = None) -> Scorer | 
 
     def quality(bgr: np.ndarray) -> float:
         out = model.score(bgr)
+        scorer.last = (bgr, out)
         return sign * float(out["mean"] if "mean" in out else out["score"])
 
-    return Scorer(str(name), quality, model.close)
+    scorer = Scorer(str(name), quality, model.close)
+    return scorer
+
+
+def _fusion_scorer(model_scorers: list[Scorer]) -> Scorer:
+    """livecheck's ``quality`` as ``score`` computes it: the fast checks, the models, the hints.
+
+    The models' raw outputs for the same image are taken from their own scorers (which run first
+    on every sample), so the fusion costs only the fast checks.
+    """
+    def quality(bgr: np.ndarray) -> float:
+        outputs = {}
+        for s in model_scorers:
+            if s.last[0] is not bgr:
+                s.quality(bgr)
+            outputs[s.name] = s.last[1]
+        a = assess(bgr)
+        return overall_quality(a.metrics.as_dict(), a.hints, outputs)
+
+    return Scorer(QUALITY_NAME, quality, lambda: None)
 
 
 def _peer_scorer() -> Scorer | str:
@@ -164,7 +190,7 @@ def _per_kind(scores: dict[tuple[str, str], list[tuple[float, float]]]) -> dict[
     return {k: float(np.mean(v)) for k, v in per_kind.items()}
 
 
-def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, dict[str, float]]:  # noqa: ANN001
+def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, dict[str, float]]:
     """Score every sample with every model; per model, SROCC per kind."""
     scores: dict[str, dict[tuple[str, str], list[tuple[float, float]]]] = {s.name: {} for s in scorers}
     for sample in samples:
@@ -214,8 +240,9 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
         notes.append(f"real_hr photos resized to a long side of {REAL_HR_LONG_SIDE} px")
     scorers: list[Scorer] = []
     unavailable: dict[str, str] = {}
-    wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME}
-    candidates = {str(n): _model_scorer(n, (weights_dirs or {}).get(n)) for n in ModelName if str(n) in wanted}
+    wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME, QUALITY_NAME}
+    candidates = {str(n): _model_scorer(n, (weights_dirs or {}).get(n)) for n in ModelName
+                  if str(n) in wanted or QUALITY_NAME in wanted}
     if PEER_NAME in wanted:
         candidates[PEER_NAME] = _peer_scorer()
     for name, candidate in candidates.items():
@@ -223,6 +250,9 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
             scorers.append(candidate)
         else:
             unavailable[name] = candidate
+    if QUALITY_NAME in wanted:  # over whichever models loaded, as `livecheck score` would
+        models_loaded = [s for s in scorers if s.name in {str(n) for n in ModelName}]
+        scorers.append(_fusion_scorer(models_loaded))
     modules = {"own": distortions, "alt": alt}
     t0 = time.time()
     real: dict[str, dict[str, float]] = {}
@@ -278,8 +308,8 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
 
 def _table(result: dict) -> str:
     names = list(result["models"])
-    lines = [f"SROCC(quality, -level) on {result['photos']} held-out photos, levels "
-             f"{result['levels'][0]}..{result['levels'][-1]}",
+    lines = [(f"SROCC(quality, -level) on {result['photos']} held-out photos, levels "
+              f"{result['levels'][0]}..{result['levels'][-1]}"),
              f"{'kind':16s}" + "".join(f"{n:>22s}" for n in names)]
     for kind in result["kinds"]:
         lines.append(f"{kind:16s}" + "".join(
@@ -312,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help=f"only {QUICK_PHOTOS} held-out and {QUICK_REAL_HR} real_hr photos")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    choices = [*map(str, ModelName), PEER_NAME]
+    choices = [*map(str, ModelName), PEER_NAME, QUALITY_NAME]
     ap.add_argument("--models", help=f"comma-separated subset of {','.join(choices)} (default: all)")
     ap.add_argument("--diqa", type=Path, metavar="FILE",
                     help="evaluate this DIQA .tflite (e.g. a training candidate) instead of the shipped one")
