@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 import tempfile
@@ -205,6 +206,28 @@ def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, di
     return {name: _per_kind(sc) for name, sc in scores.items()}
 
 
+def build_scorers(names: tuple[str, ...] | None = None,
+                  weights_dirs: dict[ModelName, Path] | None = None) -> tuple[list[Scorer], dict[str, str]]:
+    """The scorers asked for (default: every model, the OpenCV peer and ``quality``), and why the
+    others could not load. ``quality`` needs every model as an input, so asking for it loads them."""
+    scorers: list[Scorer] = []
+    unavailable: dict[str, str] = {}
+    wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME, QUALITY_NAME}
+    candidates = {str(n): _model_scorer(n, (weights_dirs or {}).get(n)) for n in ModelName
+                  if str(n) in wanted or QUALITY_NAME in wanted}
+    if PEER_NAME in wanted:
+        candidates[PEER_NAME] = _peer_scorer()
+    for name, candidate in candidates.items():
+        if isinstance(candidate, Scorer):
+            scorers.append(candidate)
+        else:
+            unavailable[name] = candidate
+    if QUALITY_NAME in wanted:  # over whichever models loaded, as `livecheck score` would
+        models_loaded = [s for s in scorers if s.name in {str(n) for n in ModelName}]
+        scorers.append(_fusion_scorer(models_loaded))
+    return scorers, unavailable
+
+
 def evaluate(quick: bool = False, shared_root: Path | None = None,
              names: tuple[str, ...] | None = None,
              weights_dirs: dict[ModelName, Path] | None = None,
@@ -238,21 +261,7 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
             hr = hr[::max(1, len(hr) // QUICK_REAL_HR)][:QUICK_REAL_HR]
         photo_lists["real_hr"] = (hr, load_resized)
         notes.append(f"real_hr photos resized to a long side of {REAL_HR_LONG_SIDE} px")
-    scorers: list[Scorer] = []
-    unavailable: dict[str, str] = {}
-    wanted = set(names) if names is not None else {*map(str, ModelName), PEER_NAME, QUALITY_NAME}
-    candidates = {str(n): _model_scorer(n, (weights_dirs or {}).get(n)) for n in ModelName
-                  if str(n) in wanted or QUALITY_NAME in wanted}
-    if PEER_NAME in wanted:
-        candidates[PEER_NAME] = _peer_scorer()
-    for name, candidate in candidates.items():
-        if isinstance(candidate, Scorer):
-            scorers.append(candidate)
-        else:
-            unavailable[name] = candidate
-    if QUALITY_NAME in wanted:  # over whichever models loaded, as `livecheck score` would
-        models_loaded = [s for s in scorers if s.name in {str(n) for n in ModelName}]
-        scorers.append(_fusion_scorer(models_loaded))
+    scorers, unavailable = build_scorers(names, weights_dirs)
     modules = {"own": distortions, "alt": alt}
     t0 = time.time()
     real: dict[str, dict[str, float]] = {}
@@ -306,6 +315,140 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
     }
 
 
+class MosError(ValueError):
+    """A rated folder that cannot be measured: ``str()`` is one line for the user."""
+
+
+MOS_DIRECTIONS = ("higher", "lower")
+_DIRECTION_BY_COLUMN = {"mos": "higher", "dmos": "lower"}
+
+
+def _mos_csv(folder: Path) -> Path:
+    if folder.is_file() and folder.suffix.lower() == ".csv":
+        return folder
+    if not folder.is_dir():
+        raise MosError(f"{folder}: no such folder")
+    csvs = sorted(folder.glob("*.csv"))
+    if len(csvs) != 1:
+        found = ", ".join(p.name for p in csvs) or "none"
+        raise MosError(f"{folder}: needs exactly one .csv of file,score (found {found}); or pass the .csv itself")
+    return csvs[0]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_mos(folder: Path, direction: str | None = None) -> tuple[list[tuple[Path, float]], bool, Path]:
+    """The rated images of ``folder`` (paths relative to its CSV), whether higher ratings are better,
+    and the CSV read.
+
+    The CSV has a file column and a score column, with or without a header. A header may say the
+    direction: a score column named ``mos`` (higher is better) or ``dmos`` (lower is better), or a
+    ``direction`` column reading ``higher`` or ``lower``. ``direction`` (``--mos-direction``) says it
+    otherwise, and must agree with the header where both do. Raises MosError (one line) for a
+    malformed CSV, an unknown or conflicting direction, and files that do not exist.
+    """
+    import csv
+
+    path = _mos_csv(folder)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            table = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise MosError(f"{path}: cannot read the CSV ({exc})") from exc
+    if not table:
+        raise MosError(f"{path}: empty CSV, expected rows of file,score")
+    header: list[str] = []
+    if len(table[0]) > 1 and not _is_number(table[0][1]):  # a header row
+        header = [c.strip().lower() for c in table[0]]
+        table = table[1:]
+    said = {_DIRECTION_BY_COLUMN[header[1]]} if len(header) > 1 and header[1] in _DIRECTION_BY_COLUMN else set()
+    dir_col = header.index("direction") if "direction" in header else None
+    rated: list[tuple[Path, float]] = []
+    for line, row in enumerate(table, start=2 if header else 1):
+        if len(row) < 2 or not row[0].strip():
+            raise MosError(f"{path}:{line}: expected file,score, got {','.join(row)!r}")
+        try:
+            score = float(row[1])
+        except ValueError:
+            raise MosError(f"{path}:{line}: score {row[1]!r} is not a number") from None
+        if not math.isfinite(score):
+            raise MosError(f"{path}:{line}: score {row[1]!r} is not a finite number")
+        if dir_col is not None:
+            if len(row) <= dir_col or row[dir_col].strip().lower() not in MOS_DIRECTIONS:
+                raise MosError(f"{path}:{line}: the direction column must read higher or lower")
+            said.add(row[dir_col].strip().lower())
+        rated.append((path.parent / row[0].strip(), score))
+    if len(rated) < 3:
+        raise MosError(f"{path}: {len(rated)} rated files; at least 3 are needed for a correlation")
+    if direction is not None:
+        said.add(direction)
+    if len(said) != 1:
+        raise MosError(f"{path}: " + ("the header and --mos-direction disagree on the direction" if said else
+                                      "say which way the scores run: --mos-direction higher|lower, "
+                                      "or a header naming the column mos or dmos"))
+    missing = [p for p, _ in rated if not p.is_file()]
+    if missing:
+        raise MosError(f"{path}: {len(missing)} of {len(rated)} listed files do not exist "
+                       f"(first: {missing[0].relative_to(path.parent)})")
+    return rated, said.pop() == "higher", path
+
+
+def evaluate_mos(folder: Path, direction: str | None = None, names: tuple[str, ...] | None = None,
+                 warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> dict:
+    """SROCC and PLCC between each measure (oriented higher-is-better) and the human ratings.
+
+    Unreadable images are skipped, each with one ``warn`` line. PLCC is on the raw outputs (no
+    logistic fit first), so it rewards a measure that is also linear in the ratings.
+    """
+    from scipy.stats import pearsonr, spearmanr
+
+    from livecheck.imageio import ImageReadError, read_image
+
+    rated, higher, csv_path = read_mos(folder, direction)
+    scorers, unavailable = build_scorers(names)
+    kept: list[float] = []
+    values: dict[str, list[float]] = {s.name: [] for s in scorers}
+    skipped: list[str] = []
+    try:
+        for path, rating in rated:
+            try:
+                image = read_image(path)
+            except ImageReadError as exc:
+                skipped.append(str(path))
+                warn(f"eval_iqa: {path}: skipped ({exc})")
+                continue
+            kept.append(rating if higher else -rating)
+            for s in scorers:
+                values[s.name].append(s.quality(image))
+    finally:
+        for s in scorers:
+            s.close()
+    if len(kept) < 3:
+        raise MosError(f"{csv_path}: only {len(kept)} readable images; at least 3 are needed")
+    out: dict[str, dict[str, float]] = {}
+    for name, v in values.items():
+        constant = np.ptp(v) == 0 or np.ptp(kept) == 0
+        out[name] = {"srocc": 0.0 if constant else float(spearmanr(v, kept).statistic),
+                     "plcc": 0.0 if constant else float(pearsonr(v, kept).statistic)}
+    return {"csv": str(csv_path), "images": len(kept), "skipped": skipped,
+            "ratings": "higher is better" if higher else "lower is better",
+            "models": out, "unavailable": unavailable}
+
+
+def _mos_table(result: dict) -> str:
+    lines = [(f"{result['csv']}: {result['images']} rated images ({result['ratings']}), "
+              f"{len(result['skipped'])} skipped"), f"{'measure':22s}{'SROCC':>8s}{'PLCC':>8s}"]
+    lines += [f"{n:22s}{m['srocc']:8.3f}{m['plcc']:8.3f}" for n, m in result["models"].items()]
+    lines += [f"{n}: unavailable ({why})" for n, why in result["unavailable"].items()]
+    return "\n".join(lines)
+
+
 def _table(result: dict) -> str:
     names = list(result["models"])
     lines = [(f"SROCC(quality, -level) on {result['photos']} held-out photos, levels "
@@ -350,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="distortion generator(s); default both when albumentations imports, else own")
     ap.add_argument("--photos", choices=("heldout", "real_hr", "both"), default="both",
                     help=f"held-out pristine photos and/or real_hr sharp photos (long side {REAL_HR_LONG_SIDE} px)")
+    ap.add_argument("--mos", type=Path, metavar="DIR",
+                    help="instead: correlate with human ratings, a folder with one CSV of file,score")
+    ap.add_argument("--mos-direction", choices=MOS_DIRECTIONS,
+                    help="whether higher ratings are better (else a header column mos/dmos must say)")
     args = ap.parse_args(argv)
     generators = None if args.generator is None else GENERATORS if args.generator == "both" else (args.generator,)
     photo_sets = PHOTO_SETS if args.photos == "both" else (args.photos,)
@@ -359,6 +506,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.diqa is not None and not args.diqa.is_file():
         ap.error(f"--diqa: no file {args.diqa}")
     cv2.setNumThreads(1)
+    if args.mos is not None:
+        try:
+            result = evaluate_mos(args.mos, args.mos_direction, names)
+        except MosError as exc:
+            print(f"eval_iqa: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(result, indent=2) if args.json else _mos_table(result))
+        return 0
     with tempfile.TemporaryDirectory(prefix="eval_iqa_") as tmp:
         weights_dirs = {}
         if args.diqa is not None:  # DiqaModel reads <weights_dir>/diqa.tflite
