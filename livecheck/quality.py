@@ -2,33 +2,32 @@
 
 The score is a learned fusion of everything livecheck measures, in two separate terms:
 
-    quality = 100 * stretch(fused) * HINT_FACTOR ** (number of hints shown)
+    quality = 100 * fused * HINT_FACTOR ** (number of hints shown)
 
 **fused** (0..1) is a weighted mean of *ranks*. Each input -- the fast checks' sharpness, colour
 noise, luma noise, exposure and contrast, and the learned models' NIMA mean, DIQA score and
 BRISQUE score -- is first oriented so that higher is better (``fusion_inputs``), then mapped through
 its own empirical distribution on the training samples (a table of its values at ``QUANTILES``,
 interpolated linearly): 0.3 means "as good as the worst 30% of the training samples on this input".
-Ranks make the inputs comparable whatever their units. The three models enter as one term, the
-*median* of their ranks (``term_ranks``): the models were trained on the same photos and kinds, so
-on those they all look excellent and a fit cannot tell which will fail elsewhere; on other
-distortions one of them at a time does fail (DIQA reads some camera noise backwards, BRISQUE some
-defocus), and a median follows the two that agree. The term weights are non-negative and sum to 1,
-so the score never falls when an input gets better, and a term that was not measured (models off,
-failed or not yet run; sharpness on a frame with no edges to judge) drops out of the mean: the
-remaining weights are renormalised. **stretch** is a fixed monotone line in three pieces that puts
-the fused rank on a readable scale: the median clean training photo reads 95 and the worst 5% of
-the training samples read 5 or less (a clean photo's contrast and exposure are not top-ranked, so
-its plain fused rank is only ~0.8).
-
-The rank tables, the weights and the stretch are fitted by ``scripts/fit_quality.py`` on the
-project's own training distortions only: the weights are chosen so that, within each photo and
-kind of damage, every less damaged version scores above every more damaged one (the ordering the
-SROCC figures measure), pulled towards weights in proportion to how well each term ranks on its
-own. They ship as ``models/quality_fusion.json``.
+Ranks make the inputs comparable whatever their units, and a rank cannot be dominated by one
+input's outliers. The weights are non-negative and sum to 1, so the score can only rise when any
+input gets better, and an input that was not measured (a model that is off, failed or not yet run;
+sharpness on a frame with no edges to judge) simply drops out of the mean: the remaining weights
+are renormalised. A last monotone stretch (``scale``, three straight pieces) puts the fused rank on
+a readable 0..100: the median clean training photo reads 95, the worst 5% of the training samples
+read 5 or less (a clean photo's contrast and exposure are not top-ranked, so its plain fused rank
+is only ~0.8). The table and the weights are fitted by ``scripts/fit_quality.py`` on the
+project's own training distortions only (so that no input's single failure drags the score down:
+the weights are chosen to order, within each photo and kind of damage, every less damaged version
+above every more damaged one), and ship as ``models/quality_fusion.json``.
 
 **The hint penalty** is not fitted: each hint shown multiplies the score by ``HINT_FACTOR``, so a
 user who sees a hint also sees the score drop by a fixed, explainable step, whatever the models say.
+
+Why ranks and a mean rather than the earlier product of hand-set ramps half-averaged with the
+models' mean: the ramps saturated (every mildly damaged photo read 100 on the fast side), and the
+plain average of the models let the weakest model on a kind of damage pull the score below the best
+one's ranking. The learned weights lean on the inputs that rank damage best across kinds.
 """
 from __future__ import annotations
 

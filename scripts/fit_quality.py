@@ -10,16 +10,13 @@ levels: the fast checks (``livecheck.assess``) and the three learned models, exa
 
 Fit: ``livecheck.quality`` turns each raw output into one input oriented higher-is-better
 (``fusion_inputs``) and maps it through its empirical distribution on these samples (a quantile
-table: every input becomes a rank in 0..1, so no input's units dominate); the three models become
-one term, the median of their ranks. The fused score is a weighted mean of the terms with
-non-negative weights (so it can only rise when any input gets better). The weights minimise a
-pairwise logistic loss: within each (photo, kind), every less distorted sample should score above
-every more distorted one -- the ordering the SROCC figures measure -- plus, at a quarter of the
-weight, random pairs of different photos and kinds ordered by the full-reference target
-(``distortions.quality_target``), so that the 0-100 scale also orders different defects and photos;
-and a pull towards a prior (see ``fit_weights``). The hint penalty is not fitted: it stays a
-separate documented factor. The report also gives each kind's SROCC when one model is made to rank
-it backwards (``one_model_reversed``) and, with ``--cross-validate``, when the fit leaves the kind out.
+table: every input becomes a rank in 0..1, so no input's units dominate). The fused score is a
+weighted mean of those ranks with non-negative weights (so it can only rise when any input gets
+better). The weights minimise a pairwise logistic loss: within each (photo, kind), every less
+distorted sample should score above every more distorted one -- the ordering the SROCC figures
+measure -- plus, at a quarter of the weight, random pairs of different photos and kinds ordered by
+the full-reference target (``distortions.quality_target``), so that the 0-100 scale also orders
+different defects and photos. The hint penalty is not fitted: it stays a separate documented factor.
 """
 from __future__ import annotations
 
