@@ -44,16 +44,13 @@ HINT_FACTOR = 0.85
 EDGE_MIN = 1.5
 """Below this ``edge_strength`` there is nothing to judge sharpness on: the input is left out."""
 FUSION_FILE = "quality_fusion.json"
-FORM = ("quality = 100 * scale(sum(w_t * rank_t) / sum(w_t), both sums over the measured terms t;"
-        " rank_models = median of the measured models' ranks) * 0.85 ** hints")
+FORM = ("quality = 100 * scale(sum(w_i * rank_i) / sum(w_i), both sums over the measured inputs)"
+        " * 0.85 ** hints")
 QUANTILES: tuple[float, ...] = tuple(i / 20 for i in range(21))
 
 FUSION_INPUTS: tuple[str, ...] = (
     "sharpness", "colour_noise", "luma_noise", "exposure", "contrast", "nima", "diqa", "brisque",
 )
-MODEL_INPUTS: tuple[str, ...] = ("nima", "diqa", "brisque")
-TERMS: tuple[str, ...] = ("sharpness", "colour_noise", "luma_noise", "exposure", "contrast", "models")
-"""What the weights apply to: each fast input, and ``models``, the median of the models' ranks."""
 
 
 def _ramp(x: float, zero_at: float, one_at: float) -> float:
@@ -90,32 +87,18 @@ def fusion_inputs(metrics: Mapping[str, float],
     return out
 
 
-def term_ranks(ranks: np.ndarray) -> np.ndarray:
-    """Input ranks (samples x FUSION_INPUTS) -> term ranks (samples x TERMS): each fast input as it
-    is, and ``models`` the median of the learned models' ranks that are there (NaN where none is)."""
-    ranks = np.atleast_2d(ranks)
-    fast = ranks[:, [FUSION_INPUTS.index(n) for n in TERMS[:-1]]]
-    model_ranks = ranks[:, [FUSION_INPUTS.index(n) for n in MODEL_INPUTS]]
-    present = np.isfinite(model_ranks).any(axis=1)
-    median = np.full(len(ranks), np.nan)
-    if present.any():
-        median[present] = np.nanmedian(model_ranks[present], axis=1)
-    return np.column_stack([fast, median])
-
-
 @dataclass(frozen=True)
 class FusionTable:
-    """The fitted fusion: per input its values at ``QUANTILES`` (``knots``), per term its weight."""
+    """The fitted fusion: per input, its values at ``QUANTILES`` (``knots``) and its weight."""
 
+    inputs: tuple[str, ...]
     knots: tuple[tuple[float, ...], ...]
-    """One row per name of FUSION_INPUTS."""
     weights: tuple[float, ...]
-    """One per name of TERMS, non-negative, summing to 1."""
     scale: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
     """(fused, score) points of the final monotone stretch to 0..1, linear between."""
 
     def ranks(self, raw: np.ndarray) -> np.ndarray:
-        """Raw inputs (samples x FUSION_INPUTS, NaN = missing) -> ranks in 0..1 (NaN stays NaN)."""
+        """Raw inputs (samples x inputs, NaN = missing) -> ranks in 0..1 (NaN stays NaN)."""
         raw = np.atleast_2d(np.asarray(raw, np.float64))
         out = np.full(raw.shape, np.nan)
         for j, knots in enumerate(self.knots):
@@ -124,8 +107,12 @@ class FusionTable:
         return out
 
     def fuse(self, raw: np.ndarray) -> np.ndarray:
-        """The weighted mean of the measured terms' ranks, per sample (0..1; 0.5 if none)."""
-        return weighted_mean(term_ranks(self.ranks(raw)), np.asarray(self.weights))
+        """The weighted mean of the available ranks, per sample (0..1)."""
+        r = self.ranks(raw)
+        ok = np.isfinite(r)
+        w = np.asarray(self.weights)
+        den = ok @ w
+        return np.where(den > 0, (np.where(ok, r, 0.0) @ w) / np.maximum(den, 1e-12), 0.5)
 
     def score(self, raw: np.ndarray) -> np.ndarray:
         """``fuse`` stretched by ``scale`` (0..1): what ``overall_quality`` shows, before the hints."""
@@ -134,28 +121,20 @@ class FusionTable:
 
     def to_json(self, **provenance: object) -> str:
         """The table as JSON, one line per input, with where it was fitted (``provenance``)."""
-        knots = ",\n".join(f"  {json.dumps(n)}: {json.dumps([round(k, 6) for k in kn])}"
-                            for n, kn in zip(FUSION_INPUTS, self.knots))
-        weights = {n: round(w, 6) for n, w in zip(TERMS, self.weights)}
-        return (f'{{"form": {json.dumps(FORM)},\n "fitted_on": {json.dumps(provenance)},\n'
-                f' "weights": {json.dumps(weights)},\n "scale": {json.dumps([list(p) for p in self.scale])},\n'
-                f' "quantiles": {json.dumps(list(QUANTILES))},\n "knots": {{\n{knots}\n }}\n}}')
+        inputs = ",\n".join(
+            f'  {json.dumps(n)}: {json.dumps({"weight": round(w, 6), "knots": [round(k, 6) for k in kn]})}'
+            for n, w, kn in zip(self.inputs, self.weights, self.knots))
+        return (f'{{"form": {json.dumps(FORM)},\n "quantiles": {json.dumps(list(QUANTILES))},\n'
+                f' "fitted_on": {json.dumps(provenance)},\n "scale": {json.dumps([list(p) for p in self.scale])},\n "inputs": {{\n{inputs}\n }}\n}}')
 
     @classmethod
     def from_json(cls, text: str) -> FusionTable:
         data = json.loads(text)
-        if (tuple(data["quantiles"]) != QUANTILES or set(data["knots"]) != set(FUSION_INPUTS)
-                or set(data["weights"]) != set(TERMS)):
+        if tuple(data["quantiles"]) != QUANTILES or set(data["inputs"]) != set(FUSION_INPUTS):
             raise ValueError("quality fusion table does not match this version of livecheck")
-        return cls(tuple(tuple(data["knots"][n]) for n in FUSION_INPUTS),
-                   tuple(float(data["weights"][n]) for n in TERMS), tuple(tuple(p) for p in data["scale"]))
-
-
-def weighted_mean(term: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per row, the mean of the finite entries weighted by ``weights`` (0.5 where none is finite)."""
-    ok = np.isfinite(term)
-    den = ok @ weights
-    return np.where(den > 0, (np.where(ok, term, 0.0) @ weights) / np.maximum(den, 1e-12), 0.5)
+        items = [(n, data["inputs"][n]) for n in FUSION_INPUTS]
+        return cls(tuple(n for n, _ in items), tuple(tuple(v["knots"]) for _, v in items),
+                   tuple(float(v["weight"]) for _, v in items), tuple(tuple(p) for p in data["scale"]))
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +150,7 @@ def overall_quality(metrics: Mapping[str, float], hints: frozenset[Hint],
     """0..100, higher is better: the fused rank of every measured input, times the hint penalty."""
     table = fusion_table()
     values = fusion_inputs(metrics, models)
-    raw = np.array([[values.get(n, np.nan) for n in FUSION_INPUTS]])
+    raw = np.array([[values.get(n, np.nan) for n in table.inputs]])
     fused = float(table.score(raw)[0])
     return min(100.0, max(0.0, 100.0 * fused * HINT_FACTOR ** len(hints)))
 
