@@ -43,7 +43,7 @@ def test_ratings_correlate_with_every_measure(eval_iqa, tmp_path: Path) -> None:
     result = eval_iqa.evaluate_mos(_rated_folder(tmp_path / "a"))
     assert result["images"] == len(SIGMAS) and result["ratings"] == "higher is better"
     assert set(result["models"]) >= {"nima", "diqa", "brisque", "quality"}
-    assert result["models"]["quality"]["srocc"] >= 0.9
+    assert result["models"]["quality"]["srocc"] >= 0.85  # at most one adjacent pair swapped
     assert result["models"]["quality"]["plcc"] > 0.5
     # the same ratings given as DMOS (lower is better) give the same figures
     dmos = eval_iqa.evaluate_mos(_rated_folder(tmp_path / "b", "file,dmos", higher=False))
