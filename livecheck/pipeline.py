@@ -419,7 +419,7 @@ class Pipeline:
                     self._model_thread.submit(frame)
                 if self._on_result is not None:
                     self._on_result(result)
-        except BaseException as exc:  # noqa: BLE001 - surfaced through .error, never swallowed
+        except BaseException as exc:
             self._error = exc
         finally:
             self._run_queue.close()

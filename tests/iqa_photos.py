@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import distortions  # noqa: E402
+import distortions
 
 
 def clean_photo() -> np.ndarray:

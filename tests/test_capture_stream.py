@@ -46,7 +46,7 @@ class EventLog:
             return [e.kind for e in self.events]
 
 
-def take(cap, n: int, timeout: float = 5.0) -> list[Frame]:  # noqa: ANN001
+def take(cap, n: int, timeout: float = 5.0) -> list[Frame]:
     frames: list[Frame] = []
     deadline = time.monotonic() + timeout
     while len(frames) < n and time.monotonic() < deadline:

@@ -11,7 +11,7 @@ pytest.importorskip("albumentations", reason="albumentations not installed (make
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-import distortions_alt  # noqa: E402
+import distortions_alt
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -52,7 +53,7 @@ def test_short_glitch_neither_raises_nor_clears() -> None:
 
 
 def _transitions(hints: list[frozenset[Hint]]) -> int:
-    return sum(a != b for a, b in zip(hints, hints[1:]))
+    return sum(a != b for a, b in pairwise(hints))
 
 
 def test_metric_oscillating_around_the_on_threshold_does_not_flicker() -> None:
@@ -76,7 +77,7 @@ def test_slow_noisy_drift_changes_state_at_most_once_per_crossing() -> None:
     t = np.arange(0, 20, 1 / 30)
     luma = 54 + 20 * np.sin(2 * np.pi * t / 20) + rng.normal(0, 3, t.size)  # crosses dark_on twice
     hints = run(HintEngine(TH), [(float(ti), dataclasses.replace(GOOD, mean_luma=float(v)))
-                                 for ti, v in zip(t, luma)])
+                                 for ti, v in zip(t, luma, strict=True)])
     assert 1 <= _transitions(hints) <= 2
 
 
@@ -84,7 +85,7 @@ def test_replay_pace_does_not_matter() -> None:
     """Same timestamps, any wall-clock pace: decisions depend on the frames' t only."""
     frames = [(i / 25, blurry() if 10 <= i < 40 else GOOD) for i in range(80)]
     assert run(HintEngine(TH), frames) == run(HintEngine(TH), frames)
-    shown = [t for (t, _), h in zip(frames, run(HintEngine(TH), frames)) if h]
+    shown = [t for (t, _), h in zip(frames, run(HintEngine(TH), frames), strict=True) if h]
     assert shown[0] == pytest.approx(10 / 25 + 0.3, abs=1 / 25)
     assert shown[-1] == pytest.approx(40 / 25 + 0.5 - 1 / 25, abs=1 / 25)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from eval_iqa import spearman  # noqa: E402
+from eval_iqa import spearman
 
 
 def test_perfect_and_reversed_order() -> None:

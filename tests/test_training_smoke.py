@@ -61,6 +61,7 @@ def test_emd_loss_is_zero_for_identical_and_grows_with_shift() -> None:
 
 def test_diqa_ensemble_exports_the_mean_of_its_members(tmp_path: Path) -> None:
     import train_diqa
+
     from livecheck.models.runtime import Backend, TfliteRunner
 
     torch.manual_seed(0)

@@ -49,13 +49,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from livecheck.app.display import display_available  # noqa: PLC0415 - no Qt import on headless runs
+    from livecheck.app.display import display_available
 
     if args.headless or not display_available():
         if not args.headless:
             warn("no display found: running headless (hint changes are printed; use --headless to say so)")
         return run_headless(args)
-    from livecheck.app import AppOptions, run_app  # noqa: PLC0415 - Qt only when a window is wanted
+    from livecheck.app import AppOptions, run_app
 
     return run_app(AppOptions(
         source=args.source if args.source is not None else str(demo_clip()),

@@ -68,7 +68,7 @@ def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: An
             index, path = task
             try:
                 record = scorer.score_entry(Path(path))
-            except Exception as exc:  # noqa: BLE001 - one file's failure, reported as its record
+            except Exception as exc:
                 record = error_record(path, f"cannot score: {type(exc).__name__}: {exc}".splitlines()[0])
             results.put(("done", worker_id, index, record))
     finally:

@@ -68,7 +68,7 @@ def run_model(model: QualityModel, image: np.ndarray) -> ModelOutput:
     """
     try:
         values = {str(k): float(v) for k, v in model.score(to_bgr8(image)).items()}
-    except Exception as exc:  # noqa: BLE001 - reported as this model's entry for this frame
+    except Exception as exc:
         return ModelOutput(error=_one_line(exc))
     not_finite = sorted(k for k, v in values.items() if not math.isfinite(v))
     if not_finite:

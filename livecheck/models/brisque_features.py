@@ -264,7 +264,7 @@ class _ScaleWork:
         pair_sums = [_SignedSums() for _ in _SHIFTS]
         for mscn, pairs in self.strips:
             nothing_zero = self._mscn_strip(mscn, mscn_sums)
-            for v, sums in zip(pairs, pair_sums):
+            for v, sums in zip(pairs, pair_sums, strict=True):
                 self._pair_strip(v, sums, nothing_zero)
         return self._features(mscn_sums, pair_sums)
 
