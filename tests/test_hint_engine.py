@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from livecheck.fastchecks import FrameMetrics, frame_hints
-from livecheck.hint import Hint
+from livecheck.hint import HINT_SPECS, Hint
 from livecheck.hint_engine import HintEngine
-from livecheck.thresholds import Thresholds
+from livecheck.thresholds import Thresholds, threshold_names
 
 GOOD = FrameMetrics(sharpness=2.8, edge_strength=10.0, mean_luma=120.0, p05=30.0, p50=118.0,
                     p95=210.0, clipped_dark=0.0, clipped_bright=0.0, colour_noise=0.5,
@@ -144,3 +144,12 @@ def test_colour_noise_and_luma_noise_each_raise_noisy() -> None:
     assert frame_hints(dataclasses.replace(GOOD, colour_noise=TH.noisy_on + 0.1), TH) == {Hint.NOISY}
     assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on + 0.1), TH) == {Hint.NOISY}
     assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on - 0.1), TH) == frozenset()
+
+
+def test_every_hint_is_declared_once_with_a_rule_bands_and_badge_words() -> None:
+    assert set(HINT_SPECS) == set(Hint)
+    names = set(threshold_names())
+    for hint, spec in HINT_SPECS.items():
+        assert spec.hint is hint and spec.title and spec.action
+        assert all(band.low in names and band.high in names for band in spec.bands)
+        assert isinstance(spec.rule(GOOD, TH, False), bool)
