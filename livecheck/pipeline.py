@@ -28,18 +28,14 @@ from livecheck.capture import Capture
 from livecheck.fastchecks import assess
 from livecheck.frame import Frame
 from livecheck.hint_engine import HintEngine
-from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model, run_model
+from livecheck.models import MODEL_SPECS, ModelName, ModelUnavailable, QualityModel, load_model, run_model
 from livecheck.quality import overall_quality
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
 from livecheck.timing import RunQueueClock, StageTimes
 from livecheck.view import VIEW_SIZE
 
-DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
-    ModelName.NIMA: 4.0,
-    ModelName.DIQA: 2.0,
-    ModelName.BRISQUE: 2.0,
-}
+DEFAULT_RATES_HZ: Mapping[ModelName, float] = {name: spec.rate_hz for name, spec in MODEL_SPECS.items()}
 
 
 @dataclass(frozen=True)

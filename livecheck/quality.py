@@ -4,8 +4,9 @@ From the fast checks alone, the score is 100 times the product of four factors i
 clamped linear ramp of one metric (sharpness, exposure, noise, contrast), times 0.85 for every hint
 shown. Noise is the worse of two ramps: colour noise (1 to 8 grey levels) and luma noise (5 to 20),
 luma's ramp set higher because fine texture reads as luma noise too (as the ``noisy`` hint does).
-When learned models ran, each model's score is mapped to 0..100 (NIMA mean 1..10 -> 0..100;
-DIQA score 0..1 -> 0..100; BRISQUE ~0..100 lower-better -> 100 - score) and their mean is averaged
+When learned models ran, each model's headline score is mapped to 0..100 from the range and
+direction its declaration gives (NIMA mean 1..10 -> 0..100; DIQA score 0..1 -> 0..100; BRISQUE
+~0..100 lower-better -> 100 - score) and their mean is averaged
 with the fast score, half and half. Every factor moves one way: a sharper, better exposed, cleaner
 frame, or a higher model score, never lowers the result.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from livecheck.hint import Hint
+from livecheck.models import model_spec
 
 _HINT_FACTOR = 0.85
 _MODEL_WEIGHT = 0.5
@@ -41,14 +43,14 @@ def fast_quality(metrics: Mapping[str, float], hints: frozenset[Hint] = frozense
 
 
 def model_quality(name: str, values: Mapping[str, float]) -> float | None:
-    """One model's output on the 0..100 higher-is-better scale, or None for an unknown model."""
-    if name == "nima" and "mean" in values:
-        return 100.0 * _ramp(values["mean"], 1.0, 10.0)
-    if name == "diqa" and "score" in values:
-        return 100.0 * _ramp(values["score"], 0.0, 1.0)
-    if name == "brisque" and "score" in values:
-        return 100.0 * _ramp(values["score"], 100.0, 0.0)
-    return None
+    """One model's headline output on the 0..100 higher-is-better scale, from its declared range
+    and direction (``livecheck.models.MODEL_SPECS``); None for an unknown model or a missing value."""
+    spec = model_spec(name)
+    if spec is None or spec.metric.key not in values:
+        return None
+    m = spec.metric
+    low, high = (m.lower, m.upper) if m.higher_is_better else (m.upper, m.lower)
+    return 100.0 * _ramp(values[m.key], low, high)
 
 
 def overall_quality(metrics: Mapping[str, float], hints: frozenset[Hint],
