@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livecheck.cli.scorer import Scorer, error_record
+from livecheck.cli.scorer import Scorer
 from livecheck.cli.stopping import StopRequest
 from livecheck.imageio import ImageReadError
 from livecheck.pipeline import PipelineConfig
+from livecheck.result import error_record
 
 PER_WORKER = 2
 """Paths handed to a worker ahead of its results: one being scored, one ready to start."""
