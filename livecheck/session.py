@@ -180,7 +180,7 @@ class Session:
         current = pipeline.stats if pipeline is not None else None
         if past is None or current is None:
             return current or past
-        return _added(past, current)
+        return combined_stats(past, current)
 
     def snapshot(self, last: int | None = None) -> PipelineStats | None:
         """The running pipeline's figures, latencies over its ``last`` frames (a HUD's view)."""
@@ -259,7 +259,7 @@ class Session:
         with self._lock:
             self._pipeline = None
             stats = pipeline.stats
-            self._past = stats if self._past is None else _added(self._past, stats)
+            self._past = stats if self._past is None else combined_stats(self._past, stats)
         o = self.options
         if self._stopped.is_set() or pipeline.error is not None:
             self._ended = True
@@ -285,7 +285,7 @@ class Session:
         delay = self.options.restart_after_s
         assert delay is not None
         message = f"restarting in {delay:g} s" + (f" ({why})" if why else "")
-        self._ready.append(SourceEvent(SourceEventKind.WARNING, message, time.monotonic()))
+        self._ready.append(SourceEvent(SourceEventKind.RESTARTING, message, time.monotonic()))
         self._restart_at = time.monotonic() + delay
 
     def _wait_for_restart(self, timeout: float | None) -> bool:
@@ -309,7 +309,7 @@ class Session:
         return True
 
 
-def _added(a: PipelineStats, b: PipelineStats) -> PipelineStats:
+def combined_stats(a: PipelineStats, b: PipelineStats) -> PipelineStats:
     """``a`` with ``b``'s counts added (latencies live in the shared StageTimes, not here)."""
     def plus(x: dict[str, int], y: dict[str, int]) -> dict[str, int]:
         return {k: x.get(k, 0) + y.get(k, 0) for k in x.keys() | y.keys()}

@@ -61,7 +61,7 @@ def test_without_restarts_a_missing_source_raises_and_with_them_it_is_retried(tm
     session = Session(SessionOptions(missing, FAST, pace=False, restart_after_s=0.2))
     session.start()  # no raise: the failure is an event, and the session tries again
     first = session.next(timeout=1.0)
-    assert isinstance(first, SourceEvent) and first.kind is SourceEventKind.WARNING
+    assert isinstance(first, SourceEvent) and first.kind is SourceEventKind.RESTARTING
     assert "restarting in 0.2 s" in first.message and "no such file" in first.message
     make_clip(4).rename(missing)  # the source appears
     items = []
