@@ -80,7 +80,7 @@ def test_shutdown_joins_every_thread_and_flushes(qtbot, make_controller, demo, t
     ctrl = make_controller(source=demo)
     assert ctrl.start()
     qtbot.waitUntil(lambda: ctrl.window.last_result is not None, timeout=5000)
-    future = ctrl.window.snapshot()
+    future = ctrl.snapshots.save_shown()
     assert future is not None
     t0 = time.monotonic()
     ctrl.shutdown()

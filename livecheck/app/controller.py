@@ -18,6 +18,7 @@ from livecheck.app.display import display_available
 from livecheck.app.options import CAMERA_DEFAULT, AppOptions
 from livecheck.app.session import SourceSession, demo_clip_path
 from livecheck.app.signals import SignalQuit
+from livecheck.app.snapshot_policy import SnapshotPolicy
 from livecheck.app.window import MainWindow
 from livecheck.capture import SourceError, SourceEvent, SourceEventKind, is_camera_index
 from livecheck.result import FrameResult
@@ -89,11 +90,9 @@ class AppController(QObject):
         """Every stage of the live path, pipeline and GUI alike (``--stats-json``, the HUD)."""
         self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, loop=options.loop_clip,
                                      kiosk=options.kiosk, parent=self, timings=self.timings)
-        self.window = MainWindow(
-            options.snapshot_dir, kiosk=options.kiosk, show_hud=options.show_hud,
-            auto_capture_s=options.auto_capture_s, bridge=self.bridge,
-            stats_source=lambda: self.session.stats, timings=self.timings,
-        )
+        self.window = MainWindow(kiosk=options.kiosk, show_hud=options.show_hud, bridge=self.bridge,
+                                 stats_source=lambda: self.session.stats, timings=self.timings)
+        self.snapshots = SnapshotPolicy(self.window, options.snapshot_dir, options.auto_capture_s, self)
         self.bridge.source_event.connect(self._on_source_event)
         self.session.opened.connect(self._on_opened)
         self.session.failed.connect(self._on_failed)
@@ -160,7 +159,7 @@ class AppController(QObject):
         self._screenshot_guard.stop()
         self.window.close()
         self.session.close()
-        self.window.flush()
+        self.snapshots.close()
         self._signals.uninstall()
         self._print_summary()
         if self.options.stats_json is not None:
