@@ -261,8 +261,8 @@ def _lower_own_priority(niceness: int = MODEL_NICENESS) -> None:
 
 GIL_SWITCH_INTERVAL_S = 0.001
 """How long a thread may hold the GIL before another is let in (Python's default is 5 ms).
-BRISQUE's feature code is a chain of short numpy calls: with the default, the worker could wait
-up to 5 ms behind it; with 1 ms, its capture-to-hint latency stays flat while models run."""
+BRISQUE's feature code is a chain of short numpy calls: with the default, the worker could wait a
+whole interval behind it; with 1 ms, its capture-to-hint latency stays flat while models run."""
 
 
 class Pipeline:

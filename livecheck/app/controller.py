@@ -318,9 +318,9 @@ class AppController(QObject):
 class GcWarmUp(QObject):
     """No cyclic garbage collection while the app warms up, then ``gc.freeze()``.
 
-    A full collection walks every tracked object; with Qt, NumPy, OpenCV and MediaPipe loaded it
-    took 15-40 ms here, in whichever thread set it off (often the model thread importing
-    MediaPipe, GIL held), and the event loop stalled for as long. Until the controller says it
+    A full collection walks every tracked object; with Qt, NumPy, OpenCV and MediaPipe loaded that
+    is a long pause, in whichever thread set it off (often the model thread importing MediaPipe,
+    GIL held), and the event loop stalls for as long (the README has the figures). Until the controller says it
     is warm nothing is collected; then everything alive is frozen out of the collector's sight,
     so later collections only walk what was made since.
     """

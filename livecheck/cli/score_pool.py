@@ -1,6 +1,6 @@
 """`livecheck score --jobs N`: a batch shared among N worker processes, records still in input order.
 
-Decoding a 12-MP JPEG and checking it is a few hundred milliseconds of single-threaded work, so a
+Decoding a 12-MP JPEG and checking it is long single-threaded work, so a
 batch scales with processes, not threads. Each worker loads the models once and scores one file
 at a time; it is never handed more than ``PER_WORKER`` paths ahead (images are decoded in the
 worker and never queued), so memory stays flat for any number of files, and the parent keeps at
