@@ -37,12 +37,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions  # noqa: E402
-from livecheck.models import ModelName, ModelUnavailable, load_model  # noqa: E402
+from livecheck.dev import distortions
+from livecheck.models import ModelName, ModelUnavailable, load_model
 
 PEER_NAME = "opencv_brisque_live"
 OPENCV_QUALITY_DIR = Path("/usr/share/opencv4/quality")
@@ -54,10 +50,10 @@ GENERATORS = ("own", "alt")
 PHOTO_SETS = ("heldout", "real_hr")
 
 
-def _alt_generator():  # noqa: ANN202 - a module
+def _alt_generator():
     """scripts/distortions_alt.py, or None when albumentations is not installed."""
     try:
-        import distortions_alt
+        from livecheck.dev import distortions_alt
     except ImportError:
         return None
     return distortions_alt
@@ -164,7 +160,7 @@ def _per_kind(scores: dict[tuple[str, str], list[tuple[float, float]]]) -> dict[
     return {k: float(np.mean(v)) for k, v in per_kind.items()}
 
 
-def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, dict[str, float]]:  # noqa: ANN001
+def _score_run(scorers: list[Scorer], samples, count_time: bool) -> dict[str, dict[str, float]]:
     """Score every sample with every model; per model, SROCC per kind."""
     scores: dict[str, dict[tuple[str, str], list[tuple[float, float]]]] = {s.name: {} for s in scorers}
     for sample in samples:

@@ -8,7 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from mjpeg_server import MjpegServer  # tests/ is on sys.path (pytest's default "prepend" import mode)
+
+from livecheck.dev.mjpeg_server import MjpegServer
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from mjpeg_server import MjpegServer
 
 from livecheck.capture import (
     Capture,
@@ -18,6 +17,7 @@ from livecheck.capture import (
     open_capture,
 )
 from livecheck.capture.stream import redact
+from livecheck.dev.mjpeg_server import MjpegServer
 from livecheck.frame import Frame
 
 pytestmark = pytest.mark.usefixtures("no_leftover_capture_threads")

@@ -1,15 +1,13 @@
 """The shared distortion generator: determinism, shapes, monotone targets, the fixed split."""
 from __future__ import annotations
 
-import sys
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import distortions as d
+from livecheck.dev import distortions as d
 
 
 def _photo(seed: int = 3, h: int = 192, w: int = 256) -> np.ndarray:

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from mjpeg_server import MjpegServer  # tests/ is on sys.path
 from test_capture_video import _corrupt_frames, write_video
 
 from livecheck import capture, session
 from livecheck.capture import SourceEvent, SourceEventKind
 from livecheck.cli import main
+from livecheck.dev.mjpeg_server import MjpegServer
 from livecheck.result import FrameResult
 from livecheck.session import FrameOrder
 
