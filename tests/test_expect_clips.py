@@ -5,13 +5,14 @@ sharp again. The true timeline names those stretches and must pass, one JUnit te
 the same timeline shifted by a second must fail (exit 1, failures in the XML); and `livecheck
 check` on the replay's recorded JSON lines must give the same verdict, line for line and in the XML.
 One clip is made from a real photo of ../shared/data (skipped where it is absent), one from a
-synthetic texture, always.
+synthetic picture, always. Last, the README's example timeline must fit and pass the demo clip.
 """
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import cv2
@@ -19,8 +20,11 @@ import numpy as np
 import pytest
 
 from livecheck.cli import main
+from livecheck.expect import load_timeline
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+ASSETS = resources.files("livecheck.assets")
 REAL_PHOTO = (SHARED / "real_hr" / "sharp"
               / "SfM_quality_evaluation__Benchmarking_Camera_Calibration_2008_castle-P30_images_0000.jpg")
 FPS = 15
@@ -136,3 +140,24 @@ def test_replay_times_are_the_clips_media_time_paced_or_not(tmp_path: Path) -> N
         assert main(["replay", str(clip), *pace, "--no-models", "--jsonl", str(out)]) == 0
         frames = [r for r in map(json.loads, out.read_text().splitlines()) if "frame" in r]
         assert frames and all(r["t"] == round(r["frame"] / 25, 4) for r in frames)
+
+
+def test_the_example_timeline_is_the_demo_clips_script_and_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/demo_timeline.csv (the README's example): the defects of assets/demo.json, and
+    `none` between them clear of the fades."""
+    timeline = ROOT / "examples" / "demo_timeline.csv"
+    script = json.loads((ASSETS / "demo.json").read_text())
+    windows = load_timeline(timeline, grace=0.5)
+    defects = [(w.start, w.end, w.expect) for w in windows if w.hints]
+    assert defects == [(s["start_s"], s["end_s"], s["hint"]) for s in script["segments"]]
+    ramp = script["ramp_s"]
+    edges = [0.0] + [t for s in script["segments"] for t in (s["start_s"] - ramp, s["end_s"] + ramp)]
+    edges.append(script["frames"] / script["fps"])
+    clean = [(w.start, w.end) for w in windows if not w.hints]
+    assert clean == [(round(a, 4), round(b, 4)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+    rc = main(["replay", str(ASSETS / "demo.mp4"), "--no-pace", "--no-models", "--jsonl", "/dev/null",
+               "--expect", str(timeline)])
+    report = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("livecheck: ")]
+    assert rc == 0, "\n".join(report)
+    assert report[-1].startswith("expect: 9 of 9 windows passed")
