@@ -46,7 +46,7 @@ def test_parse_windows_hint_sets_comments_and_a_spreadsheet_bom(tmp_path: Path) 
     windows = timeline("# a comment", "", "0, 2, none", "2,4,Blurry", "4,6.5,noisy+too_dark")
     assert [(w.start, w.end, w.hints, w.line) for w in windows] == [
         (0.0, 2.0, frozenset(), 4), (2.0, 4.0, {Hint.BLURRY}, 5), (4.0, 6.5, {Hint.NOISY, Hint.TOO_DARK}, 6)]
-    assert [w.name for w in windows] == ["0-2 none", "2-4 blurry", "4-6.5 too_dark+noisy"]
+    assert [w.name for w in windows] == ["0-2 none", "2-4 blurry", "4-6.5 noisy+too_dark"]
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffstart,end,expect\r\n0,1,too_bright\r\n".encode())
     assert [w.name for w in load_timeline(path, grace=0.5)] == ["0-1 too_bright"]

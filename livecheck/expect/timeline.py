@@ -44,11 +44,8 @@ class Window:
     hints: frozenset[Hint]
     line: int
     """Where it was written in the timeline file (1-based), for messages."""
-
-    @property
-    def expect(self) -> str:
-        """The expectation as a timeline writes it, in a fixed order: ``blurry+noisy`` or ``none``."""
-        return "+".join(h.value for h in Hint if h in self.hints) or NONE
+    expect: str
+    """The expectation as the timeline wrote it, in its order (lower case): ``noisy+too_dark``."""
 
     @property
     def name(self) -> str:
@@ -81,7 +78,9 @@ def parse_timeline(text: str, *, grace: float, source: str = "timeline") -> tupl
             raise TimelineError(f"{where}: window {start:g}-{end:g} starts before the window on line "
                                 f"{before.line} ({before.start:g}-{before.end:g}) ends; windows must "
                                 "be in time order and must not overlap")
-        windows.append(Window(start, end, _hints(fields[2], where), line_no))
+        hints = _hints(fields[2], where)
+        expect = "+".join(h.value for h in hints) or NONE
+        windows.append(Window(start, end, frozenset(hints), line_no, expect))
     if not header_seen:
         raise TimelineError(f"{source}:1: empty timeline: no header start,end,expect")
     if not windows:
@@ -119,10 +118,11 @@ def _seconds(text: str, what: str, where: str) -> float:
     return value
 
 
-def _hints(text: str, where: str) -> frozenset[Hint]:
+def _hints(text: str, where: str) -> list[Hint]:
+    """The hints named, in their order; none for ``none``."""
     names = [n.strip().lower() for n in text.split("+")]
     if names == [NONE]:
-        return frozenset()
+        return []
     hints: list[Hint] = []
     for name in names:
         if name == NONE:
@@ -134,4 +134,4 @@ def _hints(text: str, where: str) -> frozenset[Hint]:
         if hint in hints:
             raise TimelineError(f"{where}: {hint.value} is named twice in {text.strip()!r}")
         hints.append(hint)
-    return frozenset(hints)
+    return hints
