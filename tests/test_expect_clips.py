@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -128,13 +129,10 @@ def test_true_timeline_passes_shifted_fails_and_check_agrees(image, tmp_path: Pa
         assert (again.rc, again.report, again.junit_bytes) == (rc, run.report, run.junit_bytes)
 
 
-def test_replay_times_are_the_clips_media_time_paced_or_not(tmp_path: Path) -> None:
+def test_replay_times_are_the_clips_media_time_paced_or_not(make_clip: Callable[..., Path],
+                                                            tmp_path: Path) -> None:
     """The judgement reads `t`: frame index / the clip's frame rate, whatever the pace."""
-    clip = tmp_path / "short.mp4"
-    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 25, (160, 120))
-    for i in range(25):
-        writer.write(np.full((120, 160, 3), 40 + 8 * i, np.uint8))
-    writer.release()
+    clip = make_clip(25, fps=25.0)
     for pace in ([], ["--no-pace"]):
         out = tmp_path / f"run{len(pace)}.jsonl"
         assert main(["replay", str(clip), *pace, "--no-models", "--jsonl", str(out)]) == 0
