@@ -1,4 +1,4 @@
-"""The `livecheck` command: `score`, `replay`, `run`; with no arguments, the live view of the demo clip."""
+"""The `livecheck` command: `score`, `replay`, `check`, `run`; with no arguments, the live view of the demo clip."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from livecheck.capture import SourceError
-from livecheck.cli import replay, run, score
+from livecheck.cli import check, replay, run, score
 from livecheck.imageio import ImageReadError
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     score.add_parser(sub)
     replay.add_parser(sub)
+    check.add_parser(sub)
     run.add_parser(sub)
     return parser
 

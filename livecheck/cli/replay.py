@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from livecheck.capture import SourceEvent
+from livecheck.cli.check import ExpectRun, add_expect_options
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
@@ -40,6 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",
                    help="write the JSON lines to OUT instead of stdout")
     add_stats_json_option(p)
+    add_expect_options(p, required=False)
     add_analysis_options(p)
     p.set_defaults(func=run)
 
@@ -71,6 +73,15 @@ class HintTimeline:
 
 
 def run(args: argparse.Namespace) -> int:
+    expect = ExpectRun.from_args(args)  # a malformed timeline stops here, before the replay
+    code = _replay(args, expect)
+    if expect is None:
+        return code
+    passed = expect.finish(sys.stderr)
+    return code or (0 if passed else 1)
+
+
+def _replay(args: argparse.Namespace, expect: ExpectRun | None) -> int:
     out: TextIO = args.jsonl or sys.stdout
     session = Session(SessionOptions(args.source, config_from_args(args), pace=not args.no_pace, fps=args.fps,
                                      wait_for_models=True))
@@ -86,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             item = session.next(timeout=0.05)
             model_warnings.check(session.unavailable_models, session.failed_models)
             if item is not None:
-                _write(out, item, timeline)
+                _write(out, item, timeline, expect)
         timeline.finish()
         summary = _summary(session, timeline, interrupted=stop.requested)
         out.write(json.dumps({"summary": summary}, separators=(",", ":")) + "\n")
@@ -98,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     return _exit_code(session, stop, stats_ok, args.source)
 
 
-def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline) -> None:
+def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline, expect: ExpectRun | None) -> None:
     """One line, flushed at once, so an interrupted replay leaves a file complete line by line."""
     if isinstance(item, SourceEvent):
         print(f"livecheck: {item.kind.value}: {item.message}", file=sys.stderr, flush=True)
@@ -106,6 +117,8 @@ def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline)
     else:
         timeline.add(item)
         line = item.to_json()
+        if expect is not None:
+            expect.add(line)  # the line as written, so `livecheck check` on the output judges the same
     out.write(json.dumps(line, separators=(",", ":")) + "\n")
     out.flush()
 
