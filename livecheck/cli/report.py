@@ -40,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"livecheck: error: {EXTRA_HINT}", file=sys.stderr)
         return 2
     if args.records == "-":
-        records, base_dir = read_records(sys.stdin, "-"), None
+        records, base_dir = read_records(sys.stdin.buffer, "-"), None
     else:
         path = Path(args.records)
-        with path.open(encoding="utf-8") as f:
+        with path.open("rb") as f:
             records = read_records(f, args.records)
         base_dir = path.parent
     title = args.title or ("livecheck report" if args.records == "-" else Path(args.records).name)

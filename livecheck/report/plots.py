@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.report.expect import ExpectWindow
@@ -35,6 +36,7 @@ SVG_STYLE = {
     "ytick.color": INK,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "axes.axisbelow": True,
 }
 
 
@@ -286,6 +288,7 @@ def _photos_figure(batch: PhotoBatch) -> Figure:
     quality_ax.set_xlabel("quality (0-100)")
     quality_ax.set_ylabel("photos")
     quality_ax.grid(True, axis="y", color=GRID, lw=0.6)
+    quality_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     names = hint_order(h for p in scored for h in p.hints)
     counts = [sum(name in p.hints for p in scored) for name in names] + [sum(not p.hints for p in scored)]
     labels = [hint_title(n) for n in names] + ["no hint"]
@@ -293,5 +296,6 @@ def _photos_figure(batch: PhotoBatch) -> Figure:
     hints_ax.barh(labels[::-1], counts[::-1], color=colours[::-1])
     hints_ax.set_xlabel("photos")
     hints_ax.grid(True, axis="x", color=GRID, lw=0.6)
+    hints_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     hints_ax.tick_params(axis="y", length=0)
     return fig

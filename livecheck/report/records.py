@@ -78,8 +78,11 @@ class PhotoBatch:
 Run = ReplayRun | PhotoBatch
 
 
-def read_records(lines: Iterable[str], name: str) -> Run:
-    """Parse every line (blank ones are skipped); ``name`` goes into the errors (a path, or ``-``)."""
+def read_records(lines: Iterable[str | bytes], name: str) -> Run:
+    """Parse every line (blank ones are skipped); ``name`` goes into the errors (a path, or ``-``).
+
+    Give it a file opened in binary mode: a text-mode file decodes ahead in blocks, and would
+    report a byte that is not UTF-8 at the wrong line."""
     replay: ReplayRun | None = None
     batch: PhotoBatch | None = None
     for number, line in _numbered(lines, name):
@@ -106,17 +109,14 @@ def read_records(lines: Iterable[str], name: str) -> Run:
     raise RecordError(f"{name}: empty: no JSON lines to report on")
 
 
-def _numbered(lines: Iterable[str], name: str) -> Iterator[tuple[int, str]]:
-    """``enumerate`` from 1, with a file that is not UTF-8 text reported at its line."""
-    number, it = 0, iter(lines)
-    while True:
-        number += 1
-        try:
-            line = next(it)
-        except StopIteration:
-            return
-        except UnicodeDecodeError:
-            raise RecordError(f"{name}:{number}: not UTF-8 text (a binary file?)") from None
+def _numbered(lines: Iterable[str | bytes], name: str) -> Iterator[tuple[int, str]]:
+    """``enumerate`` from 1, decoding bytes line by line, so text that is not UTF-8 is reported at its line."""
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise RecordError(f"{name}:{number}: not UTF-8 text (a binary file?)") from None
         yield number, line
 
 
