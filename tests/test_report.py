@@ -20,6 +20,7 @@ from livecheck.cli.options import demo_clip
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.report.expect import read_windows
 from livecheck.report.html import hint_changes
+from livecheck.report.plots import MAX_POINTS, thin
 from livecheck.report.records import ReplayRun, read_records
 from livecheck.report.thumbs import THUMB_SIDE, thumb_name
 
@@ -195,6 +196,17 @@ def test_without_matplotlib_it_says_which_extra_to_install(tmp_path: Path, capsy
     assert main(["report", str(run), "-o", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'livecheck[report]'" in err
+
+
+def test_long_runs_are_thinned_keeping_every_spike() -> None:
+    ts = [i / 30 for i in range(100_000)]
+    values = [1.0] * len(ts)
+    values[77_777], values[12_345] = 50.0, -3.0
+    thin_ts, thin_values = thin(ts, values)
+    assert len(thin_ts) <= MAX_POINTS and thin_ts == sorted(thin_ts)
+    assert max(thin_values) == 50.0 and min(thin_values) == -3.0
+    assert ts[77_777] in thin_ts
+    assert thin(ts[:100], values[:100]) == (ts[:100], values[:100])
 
 
 def chromium() -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -38,6 +39,33 @@ SVG_STYLE = {
     "axes.spines.right": False,
     "axes.axisbelow": True,
 }
+
+
+MAX_POINTS = 3000
+"""A curve with more points is thinned to the lowest and the highest of each stretch: the plot is
+about 1000 px wide, so more would not show, and thinning that way keeps every spike."""
+MARKER_POINTS = 300
+"""Model scores get a dot per result up to this many results."""
+
+
+def thin(ts: Sequence[float], values: Sequence[float]) -> tuple[Sequence[float], Sequence[float]]:
+    if len(ts) <= MAX_POINTS:
+        return ts, values
+    v = np.asarray(values)
+    keep: set[int] = set()
+    for chunk in np.array_split(np.arange(len(v)), MAX_POINTS // 2):
+        keep.update((int(chunk[v[chunk].argmin()]), int(chunk[v[chunk].argmax()])))
+    order = sorted(keep)
+    return [ts[i] for i in order], [values[i] for i in order]
+
+
+def thin_band(ts: Sequence[float], low: Sequence[float], high: Sequence[float]) -> tuple[Sequence[float], ...]:
+    """A shaded range thinned to each stretch's lowest ``low`` and highest ``high``."""
+    if len(ts) <= MAX_POINTS:
+        return ts, low, high
+    chunks = np.array_split(np.arange(len(ts)), MAX_POINTS)
+    lo, hi, t = np.asarray(low), np.asarray(high), np.asarray(ts)
+    return [float(t[c[0]]) for c in chunks], [float(lo[c].min()) for c in chunks], [float(hi[c].max()) for c in chunks]
 
 
 @dataclass(frozen=True)
@@ -170,12 +198,12 @@ def _metric_panel(ax: Axes, frames: Sequence[FrameRecord], panel: Panel) -> None
     ax.tick_params(axis="x", length=0)
     if panel.band is not None:
         low, high = panel.band
-        ts, lo, hi = _columns(frames, low, high)
+        ts, lo, hi = thin_band(*_columns(frames, low, high))
         if ts:
             ax.fill_between(ts, lo, hi, color=panel.series[0].colour, alpha=0.13, lw=0, label="p05-p95")
     drawn = 0
     for series in panel.series:
-        ts, values = _columns(frames, series.key)
+        ts, values = thin(*_columns(frames, series.key))
         if ts:
             ax.plot(ts, values, color=series.colour, lw=1.3, label=series.label)
             drawn += 1
@@ -184,7 +212,7 @@ def _metric_panel(ax: Axes, frames: Sequence[FrameRecord], panel: Panel) -> None
     if drawn == 0:
         ax.text(0.5, 0.5, "not in the records", transform=ax.transAxes, ha="center", va="center", color=NONE_COLOUR)
     elif drawn > 1 or panel.band is not None:
-        ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
+        ax.legend(loc="upper right", fontsize=8, ncols=3, frameon=True, framealpha=0.85, edgecolor="none")
 
 
 def _columns(frames: Sequence[FrameRecord], *keys: str) -> tuple[list[float], ...]:
@@ -261,7 +289,7 @@ def _models_figure(run: ReplayRun) -> Figure:
     fig = _figure(1.3 * len(panels), len(panels))
     axes = fig.axes
     for ax, ((_, _, title, limits, colour), (ts, values)) in zip(axes, panels, strict=True):
-        ax.plot(ts, values, color=colour, lw=1.2, marker="o", ms=2.2)
+        ax.plot(*thin(ts, values), color=colour, lw=1.2, marker="o" if len(ts) <= MARKER_POINTS else None, ms=2.2)
         ax.set_ylabel(title, rotation=0, ha="right", va="center", labelpad=8)
         ax.grid(True, color=GRID, lw=0.6)
         if limits is not None:
