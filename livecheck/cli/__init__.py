@@ -1,4 +1,4 @@
-"""The `livecheck` command: `score`, `replay`, `check`, `run`; with no arguments, the live view of the demo clip."""
+"""The `livecheck` command: `score`, `replay`, `check`, `run`, `report`; with no arguments, the live view of the demo clip."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from livecheck.capture import SourceError
-from livecheck.cli import check, replay, run, score
+from livecheck.cli import check, replay, report, run, score
 from livecheck.imageio import ImageReadError
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_parser(sub)
     check.add_parser(sub)
     run.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

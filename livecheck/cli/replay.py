@@ -12,6 +12,7 @@ import json
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from livecheck.capture import SourceEvent
@@ -26,6 +27,7 @@ from livecheck.cli.options import (
 )
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
+from livecheck.report.thumbs import ThumbWriter
 from livecheck.result import FrameResult
 from livecheck.session import Session, SessionOptions
 
@@ -40,6 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="analyse every frame as fast as possible, deterministically (nothing dropped)")
     p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",
                    help="write the JSON lines to OUT instead of stdout")
+    p.add_argument("--thumbs", type=Path, metavar="DIR",
+                   help="write a small JPEG of each frame where the hints changed to DIR (for `livecheck report`)")
     add_stats_json_option(p)
     add_expect_options(p, required=False)
     add_analysis_options(p)
@@ -83,9 +87,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace, expect: ExpectRun | None) -> int:
     out: TextIO = args.jsonl or sys.stdout
-    session = Session(SessionOptions(args.source, config_from_args(args), pace=not args.no_pace, fps=args.fps,
-                                     wait_for_models=True))
+    config = config_from_args(args, keep_images=args.thumbs is not None)
+    session = Session(SessionOptions(args.source, config, pace=not args.no_pace, fps=args.fps, wait_for_models=True))
     timeline = HintTimeline()
+    thumbs = ThumbWriter(args.thumbs)
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
         session.start()
@@ -97,7 +102,7 @@ def _replay(args: argparse.Namespace, expect: ExpectRun | None) -> int:
             item = session.next(timeout=0.05)
             model_warnings.check(session.unavailable_models, session.failed_models)
             if item is not None:
-                _write(out, item, timeline, expect)
+                _write(out, item, timeline, thumbs, expect)
         timeline.finish()
         summary = _summary(session, timeline, interrupted=stop.requested)
         out.write(json.dumps({"summary": summary}, separators=(",", ":")) + "\n")
@@ -109,13 +114,15 @@ def _replay(args: argparse.Namespace, expect: ExpectRun | None) -> int:
     return _exit_code(session, stop, stats_ok, args.source)
 
 
-def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline, expect: ExpectRun | None) -> None:
+def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline, thumbs: ThumbWriter,
+           expect: ExpectRun | None) -> None:
     """One line, flushed at once, so an interrupted replay leaves a file complete line by line."""
     if isinstance(item, SourceEvent):
         print(f"livecheck: {item.kind.value}: {item.message}", file=sys.stderr, flush=True)
         line = {"event": item.kind.value, "message": item.message}
     else:
         timeline.add(item)
+        thumbs.add(item)
         line = item.to_json()
         if expect is not None:
             expect.add(line)  # the line as written, so `livecheck check` on the output judges the same
