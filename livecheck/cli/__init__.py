@@ -1,4 +1,5 @@
-"""The `livecheck` command: `score`, `replay`, `check`, `run`, `report`; with no arguments, the live view of the demo clip."""
+"""The `livecheck` command: `score`, `replay`, `check`, `run`, `report`; with no arguments, the live view
+of the demo clip."""
 from __future__ import annotations
 
 import argparse

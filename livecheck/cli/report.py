@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from livecheck.report.expect import read_windows
+from livecheck.expect.timeline import load_timeline
 from livecheck.report.records import PhotoBatch, read_records
 
 EXTRA_HINT = "livecheck report needs matplotlib: pip install 'livecheck[report]'"
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--expect and --thumbs are for a replay's records, not scored photos")
         page = html.photos_page(records, title, base_dir)
     else:
-        windows = read_windows(args.expect) if args.expect is not None else []
+        windows = load_timeline(args.expect, grace=0.0) if args.expect is not None else ()
         page = html.replay_page(records, title, windows, args.thumbs)
     args.output.write_text(page, encoding="utf-8")
     print(f"livecheck: wrote {args.output}", file=sys.stderr)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from livecheck.expect.timeline import Window
 from livecheck.imageio import ImageReadError, read_image
 from livecheck.report import plots
-from livecheck.report.expect import ExpectWindow
 from livecheck.report.records import FrameRecord, PhotoBatch, PhotoRecord, ReplayRun
 from livecheck.report.thumbs import data_uri, jpeg_bytes, thumb_name
 
@@ -72,7 +72,7 @@ def hint_changes(frames: Sequence[FrameRecord]) -> list[HintChange]:
     return changes
 
 
-def replay_page(run: ReplayRun, title: str, windows: Sequence[ExpectWindow] = (),
+def replay_page(run: ReplayRun, title: str, windows: Sequence[Window] = (),
                 thumbs: Path | None = None) -> str:
     """The report of one replay: timeline, hint changes, summary, model scores, events."""
     frames = run.frames

@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from livecheck.expect.timeline import Window
 from livecheck.hint import HINT_SPECS, Hint
-from livecheck.report.expect import ExpectWindow
 from livecheck.report.records import FrameRecord, PhotoBatch, ReplayRun
 
 FIG_WIDTH_IN = 11.0
@@ -152,13 +152,13 @@ def to_svg(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def timeline_svg(run: ReplayRun, windows: Sequence[ExpectWindow] = ()) -> str:
+def timeline_svg(run: ReplayRun, windows: Sequence[Window] = ()) -> str:
     """Quality, sharpness, luma and noise over time, the expected windows, then one band per hint."""
     with matplotlib.rc_context(SVG_STYLE):
         return to_svg(_timeline_figure(run, windows))
 
 
-def _timeline_figure(run: ReplayRun, windows: Sequence[ExpectWindow]) -> Figure:
+def _timeline_figure(run: ReplayRun, windows: Sequence[Window]) -> Figure:
     frames = run.frames
     hints = hint_order(h for f in frames for h in f.hints)
     panels = [QUALITY, *METRIC_PANELS]
@@ -229,14 +229,14 @@ def _columns(frames: Sequence[FrameRecord], *keys: str) -> tuple[list[float], ..
     return (ts, *columns)
 
 
-def _expect_row(ax: Axes, windows: Sequence[ExpectWindow]) -> None:
+def _expect_row(ax: Axes, windows: Sequence[Window]) -> None:
     for window in windows:
         colour = hex_colour(min(window.hints)) if window.hints else NONE_COLOUR
         ax.broken_barh([(window.start, window.end - window.start)], (0.1, 0.8),
                        facecolors=colour if window.hints else "white", alpha=0.35 if window.hints else 1.0)
         ax.broken_barh([(window.start, window.end - window.start)], (0.1, 0.8), facecolors="none",
                        edgecolor=colour, lw=0.8)
-        ax.text((window.start + window.end) / 2, 0.5, window.label, ha="center", va="center", fontsize=7.5,
+        ax.text((window.start + window.end) / 2, 0.5, window.expect, ha="center", va="center", fontsize=7.5,
                 color=INK, clip_on=True)
     _row_style(ax, "expected")
 
