@@ -50,7 +50,7 @@ import cv2
 import numpy as np
 
 from livecheck import sharpness as sharpness_mod
-from livecheck.hint import Hint
+from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
 from livecheck.noise import estimate_noise
 from livecheck.thresholds import Thresholds
@@ -236,30 +236,15 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
 
 
 def hint_condition(hint: Hint, m: FrameMetrics, th: Thresholds, holding: bool = False) -> bool:
-    """Whether ``hint``'s frame condition holds. ``holding=False`` tests the *on* rule (may the hint
-    be raised?); ``holding=True`` tests the looser *off* rule (should a shown hint stay?)."""
-    if hint is Hint.BLURRY:
-        if holding:
-            return m.edge_strength >= th.blurry_min_edges / 2 and m.sharpness < th.blurry_off
-        return m.edge_strength >= th.blurry_min_edges and m.sharpness < th.blurry_on
-    if hint is Hint.TOO_DARK:
-        return m.mean_luma < (th.dark_off if holding else th.dark_on)
-    if hint is Hint.TOO_BRIGHT:
-        limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
-        blown = m.p95 >= p95 and m.mean_luma > limit
-        washed = m.mean_luma > (th.washed_off if holding else th.washed_on) \
-            and m.p95 >= th.washed_p95 and m.contrast <= th.washed_contrast
-        return blown or washed
-    if hint is Hint.NOISY:
-        if holding:
-            return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
-        return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
-    raise ValueError(f"no rule for hint {hint!r}")  # unreachable while every Hint has a rule above
+    """Whether ``hint``'s frame condition holds (its declared rule, :data:`livecheck.hint.HINT_SPECS`).
+    ``holding=False`` tests the *on* rule (may the hint be raised?); ``holding=True`` tests the
+    looser *off* rule (should a shown hint stay?)."""
+    return HINT_SPECS[hint].rule(m, th, holding)
 
 
 def frame_hints(m: FrameMetrics, th: Thresholds) -> frozenset[Hint]:
     """The hints this frame raises on its own (on rules, disabled hints left out)."""
-    return frozenset(h for h in Hint if th.enabled(h) and hint_condition(h, m, th))
+    return frozenset(h for h, spec in HINT_SPECS.items() if th.enabled(h) and spec.rule(m, th, False))
 
 
 _DEFAULT_THRESHOLDS = Thresholds()

@@ -1,7 +1,21 @@
-"""The hint vocabulary. The string values are part of the JSON contract: never rename them."""
+"""The hints, each declared once: its name, its rule, its thresholds and what its badge says.
+
+``Hint`` is the vocabulary (the string values are part of the JSON contract: never rename them).
+``HINT_SPECS`` holds one :class:`HintSpec` per hint; everything else reads it: the per-frame
+hints and the hint engine (``rule``), the validation of the thresholds (``bands``), and the
+overlay's badges (``title``, ``action``, ``icon``, ``colour``). Adding a hint is a member here,
+its spec, its threshold fields in :class:`livecheck.thresholds.Thresholds`, and its measure.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the rules read these; importing them here would be circular
+    from livecheck.fastchecks import FrameMetrics
+    from livecheck.thresholds import Thresholds
 
 
 class Hint(str, Enum):
@@ -21,3 +35,80 @@ def parse_hint(name: str) -> Hint:
     except ValueError:
         known = ", ".join(h.value for h in Hint)
         raise ValueError(f"unknown hint {name!r} (known hints: {known})") from None
+
+
+class Icon(Enum):
+    """The picture on a hint's badge (the overlay paints each one)."""
+
+    BLUR = "blur"
+    MOON = "moon"
+    SUN = "sun"
+    GRAIN = "grain"
+
+
+Rule = Callable[["FrameMetrics", "Thresholds", bool], bool]
+"""``rule(metrics, thresholds, holding)``: with ``holding=False``, may the hint be raised on this
+frame (its *on* rule)? With ``holding=True``, should a shown hint stay (its looser *off* rule)?"""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One hysteresis pair of threshold names: ``low`` must not exceed ``high``, so the off
+    threshold sits on the "clear" side of the on one (a band, not a gap)."""
+
+    low: str
+    high: str
+
+
+@dataclass(frozen=True, slots=True)
+class HintSpec:
+    hint: Hint
+    rule: Rule
+    bands: tuple[Band, ...]
+    """The hysteresis pairs among the thresholds the rule reads (checked by ``Thresholds``)."""
+    title: str
+    action: str
+    """What to do about it, in plain words (the badge reads "title: action")."""
+    icon: Icon
+    colour: tuple[int, int, int]
+    """The badge's RGB colour."""
+
+
+def _blurry(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # Blur is judged only where there are edges; the guard has its own hysteresis (half of it).
+    if holding:
+        return m.edge_strength >= th.blurry_min_edges / 2 and m.sharpness < th.blurry_off
+    return m.edge_strength >= th.blurry_min_edges and m.sharpness < th.blurry_on
+
+
+def _too_dark(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    return m.mean_luma < (th.dark_off if holding else th.dark_on)
+
+
+def _too_bright(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # Two ways to be over-exposed: highlights blown, or the whole frame pale and flat (washed out).
+    limit, p95 = (th.bright_off, th.bright_p95_off) if holding else (th.bright_on, th.bright_p95)
+    blown = m.p95 >= p95 and m.mean_luma > limit
+    washed = (m.mean_luma > (th.washed_off if holding else th.washed_on)
+              and m.p95 >= th.washed_p95 and m.contrast <= th.washed_contrast)
+    return blown or washed
+
+
+def _noisy(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    if holding:
+        return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
+    return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
+
+
+HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
+    HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"),),
+             "Blurry", "hold still or tap to focus", Icon.BLUR, (214, 72, 38)),
+    HintSpec(Hint.TOO_DARK, _too_dark, (Band("dark_on", "dark_off"),),
+             "Too dark", "add light", Icon.MOON, (72, 80, 222)),
+    HintSpec(Hint.TOO_BRIGHT, _too_bright,
+             (Band("bright_off", "bright_on"), Band("bright_p95_off", "bright_p95"),
+              Band("washed_off", "washed_on")),
+             "Too bright", "reduce exposure", Icon.SUN, (245, 176, 20)),
+    HintSpec(Hint.NOISY, _noisy, (Band("noisy_off", "noisy_on"), Band("noisy_luma_off", "noisy_luma_on")),
+             "Noisy", "add light", Icon.GRAIN, (176, 52, 160)),
+)}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from livecheck.fastchecks import FrameMetrics, hint_condition
-from livecheck.hint import Hint
+from livecheck.fastchecks import FrameMetrics
+from livecheck.hint import HINT_SPECS, Hint
 from livecheck.thresholds import Thresholds
 
 
@@ -46,8 +46,8 @@ class HintEngine:
         self._last_t = t
         for hint, state in self._states.items():
             # While hidden, a pending change is "on rule holds"; while shown, "off rule fails".
-            wants_change = (hint_condition(hint, m, self._th, holding=False) if not state.shown
-                            else not hint_condition(hint, m, self._th, holding=True))
+            rule = HINT_SPECS[hint].rule
+            wants_change = (rule(m, self._th, False) if not state.shown else not rule(m, self._th, True))
             if not wants_change:
                 state.since = None
                 continue

@@ -24,22 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
+from livecheck.analyser import Analyser, ModelLoader
 from livecheck.capture import Capture
-from livecheck.fastchecks import assess
 from livecheck.frame import Frame
 from livecheck.hint_engine import HintEngine
-from livecheck.models import ModelName, ModelUnavailable, QualityModel, load_model, run_model
-from livecheck.quality import overall_quality
+from livecheck.models import MODEL_SPECS, ModelName, load_model
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
 from livecheck.timing import RunQueueClock, StageTimes
 from livecheck.view import VIEW_SIZE
 
-DEFAULT_RATES_HZ: Mapping[ModelName, float] = {
-    ModelName.NIMA: 4.0,
-    ModelName.DIQA: 2.0,
-    ModelName.BRISQUE: 2.0,
-}
+DEFAULT_RATES_HZ: Mapping[ModelName, float] = {name: spec.rate_hz for name, spec in MODEL_SPECS.items()}
 
 
 @dataclass(frozen=True)
@@ -98,7 +93,6 @@ class PipelineStats:
 
 
 ResultCallback = Callable[[FrameResult], None]
-ModelLoader = Callable[[ModelName, "Path | None"], QualityModel]
 
 
 class _ModelSchedule:
@@ -125,13 +119,14 @@ class _ModelSchedule:
 
 
 class _ModelBank:
-    """The loaded models, their latest scores and run counts (shared between threads, under a lock)."""
+    """The analyser's models, their latest scores and run counts (shared between threads, under a lock)."""
 
-    def __init__(self, config: PipelineConfig, loader: ModelLoader, timings: StageTimes) -> None:
+    def __init__(self, config: PipelineConfig, analyser: Analyser, loader: ModelLoader,
+                 timings: StageTimes) -> None:
         self._config = config
+        self._analyser = analyser
         self._loader = loader
         self._timings = timings
-        self._models: dict[ModelName, QualityModel] = {}
         self._unavailable: dict[str, str] = {}
         self._latest: dict[str, ModelScore] = {}
         self._runs: dict[str, int] = {}
@@ -140,24 +135,19 @@ class _ModelBank:
         self._lock = threading.Lock()
 
     def load(self) -> None:
-        for name in self._config.models:
-            try:
-                model = self._loader(name, self._config.weights_dir)
-            except ModelUnavailable as exc:
-                with self._lock:
-                    self._unavailable[name.value] = str(exc)
-            else:
-                self._models[name] = model
+        self._analyser.load_models(self._config.models, self._config.weights_dir, loader=self._loader)
+        with self._lock:
+            self._unavailable = dict(self._analyser.unavailable)
 
     @property
     def names(self) -> list[ModelName]:
-        return list(self._models)
+        return list(self._analyser.models)
 
     def run(self, name: ModelName, frame: Frame) -> ModelScore:
         """Score one frame; a failure becomes the model's latest (error) score and is counted,
         and the model is tried again on its next slot, as a camera's next frame may well do."""
         start = time.perf_counter()
-        output = run_model(self._models[name], frame.image)
+        output = self._analyser.run_model(name, frame.image)
         score = ModelScore(
             name=name.value,
             values=output.values,
@@ -196,9 +186,7 @@ class _ModelBank:
             return dict(self._first_failure)
 
     def close(self) -> None:
-        for model in self._models.values():
-            model.close()
-        self._models.clear()
+        self._analyser.close()
 
 
 class _ModelThread(threading.Thread):
@@ -273,8 +261,8 @@ def _lower_own_priority(niceness: int = MODEL_NICENESS) -> None:
 
 GIL_SWITCH_INTERVAL_S = 0.001
 """How long a thread may hold the GIL before another is let in (Python's default is 5 ms).
-BRISQUE's feature code is a chain of short numpy calls: with the default, the worker could wait
-up to 5 ms behind it; with 1 ms, its capture-to-hint latency stays flat while models run."""
+BRISQUE's feature code is a chain of short numpy calls: with the default, the worker could wait a
+whole interval behind it; with 1 ms, its capture-to-hint latency stays flat while models run."""
 
 
 class Pipeline:
@@ -299,9 +287,10 @@ class Pipeline:
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
+        self._analyser = Analyser(self._config.thresholds, self._config.view_size)
         self.timings = timings if timings is not None else StageTimes()
         """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
-        self._bank = _ModelBank(self._config, model_loader, self.timings)
+        self._bank = _ModelBank(self._config, self._analyser, model_loader, self.timings)
         self._model_thread: _ModelThread | None = None
         self._worker = threading.Thread(target=self._work, name="livecheck-worker", daemon=True)
         self._stop = threading.Event()
@@ -419,7 +408,7 @@ class Pipeline:
                     self._model_thread.submit(frame)
                 if self._on_result is not None:
                     self._on_result(result)
-        except BaseException as exc:  # noqa: BLE001 - surfaced through .error, never swallowed
+        except BaseException as exc:
             self._error = exc
         finally:
             self._run_queue.close()
@@ -437,12 +426,13 @@ class Pipeline:
 
     def _analyse(self, frame: Frame) -> FrameResult:
         queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
-        assessment = assess(frame.image, self._config.thresholds, self._config.view_size)
+        assessment = self._analyser.check(frame.image)
         t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
+        hints = self._engine.update(assessment.metrics, frame.t_media)
         metrics = assessment.metrics.as_dict()
-        hints = self._engine.update(metrics, frame.t_media)
         models = self._bank.latest()
-        quality = overall_quality(metrics, hints, {n: s.values for n, s in models.items()})
+        quality = self._analyser.quality(assessment.metrics, hints,
+                                         {n: s.values for n, s in models.items() if s.error is None})
         t_done = time.monotonic()
         checks_ms = (t_checked - t_start) * 1000.0
         stages = [

@@ -2,13 +2,15 @@
 
 The score is a learned fusion of everything livecheck measures, in two separate terms:
 
-    quality = 100 * fused * HINT_FACTOR ** (number of hints shown)
+    quality = 100 * stretch(fused) * HINT_FACTOR ** (number of hints shown)
 
 **fused** (0..1) is a weighted mean of *ranks*. Each input -- the fast checks' sharpness, colour
 noise, luma noise, exposure and contrast, and the learned models' NIMA mean, DIQA score and
-BRISQUE score -- is first oriented so that higher is better (``fusion_inputs``), then mapped through
-its own empirical distribution on the training samples (a table of its values at ``QUANTILES``,
-interpolated linearly): 0.3 means "as good as the worst 30% of the training samples on this input".
+BRISQUE score -- is first oriented so that higher is better (``fusion_inputs``; a model's headline
+value and its direction come from its declaration in ``livecheck.models.MODEL_SPECS``), then mapped
+through its own empirical distribution on the training samples (a table of its values at
+``QUANTILES``, interpolated linearly): 0.3 means "as good as the worst 30% of the training samples
+on this input".
 Ranks make the inputs comparable whatever their units, and a rank cannot be dominated by one
 input's outliers. The weights are non-negative and sum to 1, so the score can only rise when any
 input gets better, and an input that was not measured (a model that is off, failed or not yet run;
@@ -39,6 +41,7 @@ from functools import lru_cache
 import numpy as np
 
 from livecheck.hint import Hint
+from livecheck.models import model_spec
 
 HINT_FACTOR = 0.85
 EDGE_MIN = 1.5
@@ -77,13 +80,11 @@ def fusion_inputs(metrics: Mapping[str, float],
     mean = metrics["mean_luma"]
     clipped = min(1.0, 2.0 * (metrics["clipped_dark"] + metrics["clipped_bright"]))
     out["exposure"] = min(_ramp(mean, 0.0, 110.0), _ramp(mean, 255.0, 150.0)) * (1.0 - 0.5 * clipped)
-    models = models or {}
-    if "mean" in models.get("nima", {}):
-        out["nima"] = models["nima"]["mean"]
-    if "score" in models.get("diqa", {}):
-        out["diqa"] = models["diqa"]["score"]
-    if "score" in models.get("brisque", {}):
-        out["brisque"] = -models["brisque"]["score"]  # BRISQUE: lower is better
+    for name, values in (models or {}).items():
+        spec = model_spec(name)
+        if spec is not None and name in FUSION_INPUTS and spec.metric.key in values:
+            value = values[spec.metric.key]
+            out[name] = value if spec.metric.higher_is_better else -value
     return out
 
 
@@ -116,16 +117,17 @@ class FusionTable:
 
     def score(self, raw: np.ndarray) -> np.ndarray:
         """``fuse`` stretched by ``scale`` (0..1): what ``overall_quality`` shows, before the hints."""
-        xs, ys = zip(*self.scale)
+        xs, ys = zip(*self.scale, strict=True)
         return np.interp(self.fuse(raw), xs, ys)
 
     def to_json(self, **provenance: object) -> str:
         """The table as JSON, one line per input, with where it was fitted (``provenance``)."""
         inputs = ",\n".join(
             f'  {json.dumps(n)}: {json.dumps({"weight": round(w, 6), "knots": [round(k, 6) for k in kn]})}'
-            for n, w, kn in zip(self.inputs, self.weights, self.knots))
+            for n, w, kn in zip(self.inputs, self.weights, self.knots, strict=True))
+        scale = json.dumps([list(p) for p in self.scale])
         return (f'{{"form": {json.dumps(FORM)},\n "quantiles": {json.dumps(list(QUANTILES))},\n'
-                f' "fitted_on": {json.dumps(provenance)},\n "scale": {json.dumps([list(p) for p in self.scale])},\n "inputs": {{\n{inputs}\n }}\n}}')
+                f' "fitted_on": {json.dumps(provenance)},\n "scale": {scale},\n "inputs": {{\n{inputs}\n }}\n}}')
 
     @classmethod
     def from_json(cls, text: str) -> FusionTable:

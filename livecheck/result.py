@@ -1,4 +1,9 @@
-"""What the analysis worker hands to whoever owns the loop (headless printer, JSON writer, Qt app)."""
+"""What the analysis hands on, and its JSON: a scored file's record, a replayed frame's line.
+
+Both contracts are written here and only here (README, "Output"): ``score_record`` for
+`livecheck score`, ``FrameResult.to_json`` for `livecheck replay`; a model's entry is the same
+in both (``model_json``).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,7 +11,44 @@ from typing import Any
 
 import numpy as np
 
+from livecheck.analyser import Analysis
 from livecheck.hint import Hint
+
+DIGITS = 4
+"""Decimals kept for metrics and model values in the JSON."""
+
+
+def rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, DIGITS) for k, v in values.items()}
+
+
+def model_json(values: dict[str, float], error: str | None) -> dict[str, Any]:
+    """One model's entry: its values, or ``{"error": one line}`` where it failed on that frame."""
+    return {"error": error} if error is not None else rounded(values)
+
+
+def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs: dict[str, str],
+                 unavailable: dict[str, str]) -> dict[str, Any]:
+    """The `livecheck score` record of one image. ``model_inputs``: what part of the frame each
+    model looked at, in words; ``unavailable``: the models that never loaded, and why."""
+    models: dict[str, Any] = {
+        name: model_json(out.values, out.error) | {"input": model_inputs[name]}
+        for name, out in analysis.models.items()}
+    models.update({name: {"unavailable": why} for name, why in unavailable.items()})
+    return {
+        "path": path,
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
+        "hints": sorted(h.value for h in analysis.frame_hints),
+        "quality": round(analysis.quality, 1),
+        "metrics": rounded(analysis.metrics.as_dict()),
+        "models": models,
+    }
+
+
+def error_record(path: object, exc: Exception | str) -> dict[str, Any]:
+    """The record of a file that could not be scored (its stderr line is printed where records are)."""
+    return {"path": str(path), "error": str(exc)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +66,7 @@ class ModelScore:
     error: str | None = None
 
     def to_json(self, now: float | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = ({"error": self.error} if self.error is not None
-                               else {k: round(v, 4) for k, v in self.values.items()})
+        out = model_json(self.values, self.error)
         out["seq"] = self.seq
         if now is not None:
             out["age_ms"] = round((now - self.t_capture) * 1000.0, 1)
@@ -62,7 +103,7 @@ class FrameResult:
             "frame_hints": sorted(h.value for h in self.frame_hints),
             "quality": round(self.quality, 1),
             "latency_ms": round(self.latency_ms, 2),
-            "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
+            "metrics": rounded(self.metrics),
         }
         if self.models or self.unavailable_models:
             models: dict[str, Any] = {n: s.to_json(self.t_capture) for n, s in self.models.items()}

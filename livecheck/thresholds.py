@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from livecheck.hint import Hint, parse_hint
+from livecheck.hint import HINT_SPECS, Hint, parse_hint
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -106,14 +106,11 @@ class Thresholds:
             object.__setattr__(self, f.name, float(value))
         if not isinstance(self.disabled, frozenset) or not all(isinstance(h, Hint) for h in self.disabled):
             raise ValueError("thresholds: disabled must be a frozenset of Hint")
-        # Hysteresis must be a band, not a gap: the off threshold sits on the "clear" side of on.
-        for low, high in (("blurry_on", "blurry_off"), ("dark_on", "dark_off"),
-                          ("noisy_off", "noisy_on"), ("noisy_luma_off", "noisy_luma_on"),
-                          ("bright_off", "bright_on"), ("bright_p95_off", "bright_p95"),
-                          ("washed_off", "washed_on")):
-            if getattr(self, low) > getattr(self, high):
-                raise ValueError(f"threshold {low} ({getattr(self, low):g}) must not exceed "
-                                 f"{high} ({getattr(self, high):g})")
+        # Hysteresis must be a band, not a gap: each hint declares which of its thresholds pair up.
+        for band in (band for spec in HINT_SPECS.values() for band in spec.bands):
+            if getattr(self, band.low) > getattr(self, band.high):
+                raise ValueError(f"threshold {band.low} ({getattr(self, band.low):g}) must not exceed "
+                                 f"{band.high} ({getattr(self, band.high):g})")
         for name in ("on_delay", "off_delay", "blurry_min_edges"):
             if getattr(self, name) < 0:
                 raise ValueError(f"threshold {name} must not be negative, got {getattr(self, name):g}")

@@ -14,14 +14,9 @@ the ratios measured within one run.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import cv2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from sections import run_sections  # noqa: E402 - scripts/ is not a package
+from livecheck.dev.sections import run_sections
 
 SECTIONS = {
     "assess": "bench_assess",

@@ -16,24 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from livecheck import assess
+from livecheck.dev import shared_root
 
 SIZES = ((640, 480), (1280, 720), (1920, 1080), (3840, 2160), (4000, 3000))
 
 
 def _source_photo() -> np.ndarray:
-    root = os.environ.get("LIVECHECK_SHARED")
-    base = Path(root) if root else Path(__file__).resolve().parents[1] / ".." / "shared"
-    photo = cv2.imread(str(base / "data" / "pristine" / "Kodak24" / "kodim23.png"), cv2.IMREAD_COLOR)
+    photo = cv2.imread(str(shared_root() / "data" / "pristine" / "Kodak24" / "kodim23.png"), cv2.IMREAD_COLOR)
     if photo is not None:
         return photo
     scene = np.full((512, 768, 3), 90, np.uint8)  # no shared data: a drawn scene
@@ -76,9 +73,9 @@ def measure(quick: bool = False) -> dict:
     rows = []
     for width, height in SIZES:
         frame = _frame(width, height)
-        assess_ms = _median_ms(lambda: assess(frame), repeats)
-        floor_ms = _median_ms(lambda: cv2.sumElems(frame), repeats)
-        naive_ms = _median_ms(lambda: naive_composition(frame), repeats)
+        assess_ms = _median_ms(lambda frame=frame: assess(frame), repeats)
+        floor_ms = _median_ms(lambda frame=frame: cv2.sumElems(frame), repeats)
+        naive_ms = _median_ms(lambda frame=frame: naive_composition(frame), repeats)
         rows.append({"size": f"{width}x{height}", "assess_ms": round(assess_ms, 3),
                      "sum_elems_ms": round(floor_ms, 3), "ratio": round(assess_ms / floor_ms, 1),
                      "naive_ms": round(naive_ms, 3)})

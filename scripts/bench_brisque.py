@@ -21,23 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions  # noqa: E402
-
-from livecheck.models.base import ModelUnavailable  # noqa: E402
-from livecheck.models.brisque import OPENCV_LIVE_MODEL, OPENCV_LIVE_RANGE, BrisqueModel  # noqa: E402
+from livecheck.dev import distortions
+from livecheck.models.base import ModelUnavailable
+from livecheck.models.brisque import OPENCV_LIVE_MODEL, OPENCV_LIVE_RANGE, BrisqueModel
 
 SIZES = ((1280, 720), (1920, 1080))
 LIVE_SIDE = 640

@@ -17,7 +17,6 @@ import contextlib
 import json
 import statistics
 import struct
-import sys
 import tempfile
 import threading
 import time
@@ -27,13 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from mjpeg_server import MjpegServer  # noqa: E402
-
-from livecheck.capture import RetryPolicy, SourceEvent, SourceEventKind, open_capture  # noqa: E402
-from livecheck.imageio import ImageReadError, read_image  # noqa: E402
+from livecheck.capture import RetryPolicy, SourceEvent, SourceEventKind, open_capture
+from livecheck.dev.mjpeg_server import MjpegServer
+from livecheck.imageio import ImageReadError, read_image
 
 
 def _clip(path: Path, frames: int, fps: float = 30.0, size: tuple[int, int] = (1280, 720)) -> Path:

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from livecheck.models import ModelName, ModelUnavailable, load_model  # noqa: E402
+from livecheck.models import ModelName, ModelUnavailable, load_model
 
 FRAME_SHAPE = (1080, 1920, 3)
 BUDGET_MS = {"nima": 10.0, "diqa": 15.0}

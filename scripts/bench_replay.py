@@ -14,10 +14,10 @@ from pathlib import Path
 
 import cv2
 
-from livecheck.capture import open_capture
 from livecheck.cli.options import demo_clip
 from livecheck.models import ModelName
-from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.pipeline import PipelineConfig
+from livecheck.session import Session, SessionOptions
 
 SIZE = (1280, 720)
 FPS = 60.0
@@ -39,13 +39,12 @@ def make_clip(path: Path, seconds: float) -> Path:
 
 
 def replay(clip: Path, models: tuple[ModelName, ...]) -> dict[str, object]:
-    capture = open_capture(str(clip), pace=True, fps=FPS)
-    pipeline = Pipeline(capture, PipelineConfig(models=models))
-    pipeline.start(wait_for_models=True)
-    pipeline.wait()
-    pipeline.stop()
-    stats = pipeline.stats.to_json()
-    stats["unavailable_models"] = pipeline.unavailable_models
+    with Session(SessionOptions(clip, PipelineConfig(models=models), fps=FPS, wait_for_models=True)) as session:
+        for _ in session:
+            pass
+    assert session.stats is not None
+    stats = session.stats.to_json()
+    stats["unavailable_models"] = session.unavailable_models
     return stats
 
 
@@ -73,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     for mode in ("fast_checks_only", "with_models"):
         s = result[mode]
         print(f"  {mode:<17} captured {s['frames_captured']:>5}  analysed {s['frames_analysed']:>5}  "
-              f"dropped {s['frames_dropped']:>3}  p50 {s['latency_p50_ms']:>6.2f} ms  p99 {s['latency_p99_ms']:>6.2f} ms  "
+              f"dropped {s['frames_dropped']:>3}  p50 {s['latency_p50_ms']:>6.2f} ms  "
+              f"p99 {s['latency_p99_ms']:>6.2f} ms  "
               f"model runs {s['model_runs']}")
     return 0
 

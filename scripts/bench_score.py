@@ -24,10 +24,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
+from livecheck.dev import distortions
 
-import distortions  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PHOTOS = 30
 SIZE = (4000, 3000)

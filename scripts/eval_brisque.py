@@ -23,14 +23,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions  # noqa: E402
-
-from livecheck.models.base import ModelUnavailable  # noqa: E402
-from livecheck.models.brisque import BrisqueModel  # noqa: E402
+from livecheck.dev import distortions
+from livecheck.models.base import ModelUnavailable
+from livecheck.models.brisque import BrisqueModel
 
 _SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 

@@ -30,7 +30,6 @@ import csv
 import dataclasses
 import itertools
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -39,10 +38,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import viewscale
-
+from livecheck.dev import shared_root, viewscale
 from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
 from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
@@ -73,9 +69,7 @@ WASHED_OUT_SIDE = 1280
 
 
 def shared_data() -> Path:
-    root = os.environ.get("LIVECHECK_SHARED")
-    base = Path(root) if root else Path(__file__).resolve().parents[1] / ".." / "shared"
-    return (base / "data").resolve()
+    return (shared_root() / "data").resolve()
 
 
 def _real_hr(data: Path, label: str) -> list[Path]:

@@ -38,12 +38,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions
-
+from livecheck.dev import distortions
 from livecheck.fastchecks import assess
 from livecheck.models import ModelName, ModelUnavailable, load_model
 from livecheck.quality import overall_quality
@@ -62,7 +57,7 @@ PHOTO_SETS = ("heldout", "real_hr")
 def _alt_generator():
     """scripts/distortions_alt.py, or None when albumentations is not installed."""
     try:
-        import distortions_alt
+        from livecheck.dev import distortions_alt
     except ImportError:
         return None
     return distortions_alt
@@ -228,6 +223,23 @@ def build_scorers(names: tuple[str, ...] | None = None,
     return scorers, unavailable
 
 
+def _photo_lists(photo_sets: tuple[str, ...], quick: bool,
+                 shared_root: Path | None) -> dict[str, tuple[list[Path], Callable[[Path], np.ndarray]]]:
+    """Per photo set asked for: its photos (every QUICK-th one with ``quick``) and how to load them."""
+    out: dict[str, tuple[list[Path], Callable[[Path], np.ndarray]]] = {}
+    if "heldout" in photo_sets:
+        _, heldout = distortions.split_photos(shared_root)
+        if quick:
+            heldout = heldout[::max(1, len(heldout) // QUICK_PHOTOS)][:QUICK_PHOTOS]
+        out["heldout"] = (heldout, distortions.load_photo)
+    if "real_hr" in photo_sets:
+        hr = real_hr_photos(shared_root)
+        if quick:
+            hr = hr[::max(1, len(hr) // QUICK_REAL_HR)][:QUICK_REAL_HR]
+        out["real_hr"] = (hr, load_resized)
+    return out
+
+
 def evaluate(quick: bool = False, shared_root: Path | None = None,
              names: tuple[str, ...] | None = None,
              weights_dirs: dict[ModelName, Path] | None = None,
@@ -249,17 +261,8 @@ def evaluate(quick: bool = False, shared_root: Path | None = None,
             notes.append("albumentations not installed: only the own generator was run")
     if "alt" in generators and alt is None:
         raise ImportError("--generator alt needs albumentations (see the Makefile's --no-deps install)")
-    _, heldout = distortions.split_photos(shared_root)
-    if quick:
-        heldout = heldout[::max(1, len(heldout) // QUICK_PHOTOS)][:QUICK_PHOTOS]
-    photo_lists: dict[str, tuple[list[Path], object]] = {}
-    if "heldout" in photo_sets:
-        photo_lists["heldout"] = (heldout, distortions.load_photo)
-    if "real_hr" in photo_sets:
-        hr = real_hr_photos(shared_root)
-        if quick:
-            hr = hr[::max(1, len(hr) // QUICK_REAL_HR)][:QUICK_REAL_HR]
-        photo_lists["real_hr"] = (hr, load_resized)
+    photo_lists = _photo_lists(photo_sets, quick, shared_root)
+    if "real_hr" in photo_lists:
         notes.append(f"real_hr photos resized to a long side of {REAL_HR_LONG_SIDE} px")
     scorers, unavailable = build_scorers(names, weights_dirs)
     modules = {"own": distortions, "alt": alt}
@@ -335,6 +338,23 @@ def _mos_csv(folder: Path) -> Path:
     return csvs[0]
 
 
+def _mos_row(path: Path, line: int, row: list[str], dir_col: int | None, said: set[str]) -> tuple[str, float]:
+    """(file, score) of one CSV row; a direction column's value is added to ``said``."""
+    if len(row) < 2 or not row[0].strip():
+        raise MosError(f"{path}:{line}: expected file,score, got {','.join(row)!r}")
+    try:
+        score = float(row[1])
+    except ValueError:
+        raise MosError(f"{path}:{line}: score {row[1]!r} is not a number") from None
+    if not math.isfinite(score):
+        raise MosError(f"{path}:{line}: score {row[1]!r} is not a finite number")
+    if dir_col is not None:
+        if len(row) <= dir_col or row[dir_col].strip().lower() not in MOS_DIRECTIONS:
+            raise MosError(f"{path}:{line}: the direction column must read higher or lower")
+        said.add(row[dir_col].strip().lower())
+    return row[0].strip(), score
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -369,21 +389,8 @@ def read_mos(folder: Path, direction: str | None = None) -> tuple[list[tuple[Pat
         table = table[1:]
     said = {_DIRECTION_BY_COLUMN[header[1]]} if len(header) > 1 and header[1] in _DIRECTION_BY_COLUMN else set()
     dir_col = header.index("direction") if "direction" in header else None
-    rated: list[tuple[Path, float]] = []
-    for line, row in enumerate(table, start=2 if header else 1):
-        if len(row) < 2 or not row[0].strip():
-            raise MosError(f"{path}:{line}: expected file,score, got {','.join(row)!r}")
-        try:
-            score = float(row[1])
-        except ValueError:
-            raise MosError(f"{path}:{line}: score {row[1]!r} is not a number") from None
-        if not math.isfinite(score):
-            raise MosError(f"{path}:{line}: score {row[1]!r} is not a finite number")
-        if dir_col is not None:
-            if len(row) <= dir_col or row[dir_col].strip().lower() not in MOS_DIRECTIONS:
-                raise MosError(f"{path}:{line}: the direction column must read higher or lower")
-            said.add(row[dir_col].strip().lower())
-        rated.append((path.parent / row[0].strip(), score))
+    rated = [(path.parent / file, score) for file, score in
+             (_mos_row(path, line, row, dir_col, said) for line, row in enumerate(table, start=2 if header else 1))]
     if len(rated) < 3:
         raise MosError(f"{path}: {len(rated)} rated files; at least 3 are needed for a correlation")
     if direction is not None:

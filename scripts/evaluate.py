@@ -9,12 +9,7 @@ LIVE model on real defective photos, eval_brisque.py).
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from sections import run_sections  # noqa: E402 - scripts/ is not a package
+from livecheck.dev.sections import run_sections
 
 SECTIONS = {"hints": "eval_hints", "iqa": "eval_iqa", "brisque_real": "eval_brisque"}
 

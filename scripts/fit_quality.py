@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/fit_quality.py [--levels-per-kind 3] [--quick] [--dry-run]
 
-Data: the TRAINING photos of scripts/distortions.split_photos only (never the held-out ones, never
-real_hr, never scripts/distortions_alt.py: those are for checking, with scripts/eval_iqa.py). Each
-photo is scored clean and after every kind of scripts/distortions.py at a few random continuous
+Data: the TRAINING photos of livecheck.dev.distortions.split_photos only (never the held-out ones,
+never real_hr, never livecheck.dev.distortions_alt: those are for checking, with
+scripts/eval_iqa.py). Each photo is scored clean and after every kind of livecheck.dev.distortions
+at a few random continuous
 levels: the fast checks (``livecheck.assess``) and the three learned models, exactly as
 ``livecheck score`` runs them. The raw outputs are cached in ``.cache/quality_fit/``.
 
@@ -29,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import distortions
 import numpy as np
 from scipy.optimize import minimize
 
+from livecheck.dev import distortions
 from livecheck.fastchecks import assess
 from livecheck.models import ModelName, ModelUnavailable, load_model, run_model
 from livecheck.models.runtime import weights_path
@@ -223,7 +224,7 @@ def leave_one_kind_out(rows: list[Row], raw: np.ndarray, ranks: np.ndarray, prio
 
 def stretch(rows: list[Row], fused: np.ndarray) -> tuple[tuple[float, float], ...]:
     """The final 0..1 stretch: the median clean photo to 0.95, the 5th percentile of all to 0.05."""
-    clean = np.median([f for f, r in zip(fused, rows) if r.kind == "clean"])
+    clean = np.median([f for f, r in zip(fused, rows, strict=True) if r.kind == "clean"])
     low = np.percentile(fused, 5)
     return ((0.0, 0.0), (round(float(low), 6), 0.05), (round(float(clean), 6), 0.95), (1.0, 1.0))
 
@@ -273,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     table = fusion_table_from(raw, tuple(float(w) for w in weights))
     fused = table.fuse(raw)
     table = dataclasses.replace(table, scale=stretch(rows, fused))
-    print("prior:   " + ", ".join(f"{n} {w:.3f}" for n, w in zip(FUSION_INPUTS, prior)))
-    print("weights: " + ", ".join(f"{n} {w:.3f}" for n, w in zip(FUSION_INPUTS, weights)))
+    print("prior:   " + ", ".join(f"{n} {w:.3f}" for n, w in zip(FUSION_INPUTS, prior, strict=True)))
+    print("weights: " + ", ".join(f"{n} {w:.3f}" for n, w in zip(FUSION_INPUTS, weights, strict=True)))
     figures = {"fused": per_kind_srocc(rows, fused)}
     if args.cross_validate:
         figures["fused, kind left out"] = leave_one_kind_out(rows, raw, ranks, prior, PRIOR_STRENGTH)

@@ -2,12 +2,12 @@
 # Installs the Debian packages the test suite needs, when they are missing and we may (root + apt).
 # Without them the tests that need them skip with a reason; nothing else changes. gcc and libc6-dev
 # compile the package's two C kernels (pip needs them to install livecheck at all; most machines
-# have them already).
+# have them already). chromium renders `livecheck report`'s HTML headless for the report's test.
 set -u
 PKGS="xvfb xauth libgl1 libegl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 \
 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 libxcb-glx0 \
-fonts-dejavu-core opencv-data gcc libc6-dev"
+fonts-dejavu-core opencv-data gcc libc6-dev chromium"
 
 missing=""
 for p in $PKGS; do

@@ -52,7 +52,7 @@ def find_photo_dir() -> Path:
     if shared.is_dir():
         return shared
     try:
-        import skimage  # noqa: PLC0415 - optional, only for building the clip
+        import skimage
 
         return Path(skimage.__file__).parent / "data"
     except ImportError:
@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "segments": [asdict(s) for s in SEGMENTS],
     }
     args.out.with_suffix(".json").write_text(json.dumps(script, indent=2) + "\n")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {n} frames) and {args.out.with_suffix('.json').name}")
+    sidecar = args.out.with_suffix(".json").name
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {n} frames) and {sidecar}")
     return 0
 
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_replay import FPS, make_clip
 
-from bench_replay import FPS, make_clip  # noqa: E402 - scripts/ is not a package
-
-from livecheck.capture import Capture, Read, ReadStatus, Source, VideoSource  # noqa: E402
-from livecheck.models import ModelName  # noqa: E402
-from livecheck.pipeline import Pipeline, PipelineConfig  # noqa: E402
+from livecheck.capture import Read, ReadStatus, Source, VideoSource
+from livecheck.models import ModelName
+from livecheck.pipeline import PipelineConfig
+from livecheck.session import Session, SessionOptions
 
 
 class Looping(Source):
@@ -89,14 +87,19 @@ def main(argv: list[str] | None = None) -> int:
     samples: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "soak_720p60.avi", seconds=10.0)
-        capture = Capture(Looping(VideoSource(clip)), pace=True, fps=FPS)
-        pipeline = Pipeline(capture, PipelineConfig(models=models))
+        session = Session(SessionOptions(Looping(VideoSource(clip)), PipelineConfig(models=models), fps=FPS,
+                                         wait_for_models=True))
         start = time.monotonic()
-        pipeline.start(wait_for_models=True)
+        session.start()
         try:
-            while (elapsed := time.monotonic() - start) < args.minutes * 60:
-                time.sleep(min(args.interval, args.minutes * 60 - elapsed))
-                s = pipeline.stats
+            next_sample = start + args.interval
+            while (now := time.monotonic()) - start < args.minutes * 60:
+                session.next(timeout=0.1)  # the results themselves are not needed, only the counts
+                if now < next_sample:
+                    continue
+                next_sample += args.interval
+                s = session.stats
+                assert s is not None
                 sample = {"t_s": round(time.monotonic() - start, 1), "rss_mb": round(rss_mb(), 1),
                           "py_threads": threading.active_count(), "os_threads": os_threads(),
                           "captured": s.captured, "analysed": s.analysed, "dropped": s.dropped,
@@ -105,14 +108,14 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.json:
                     print("  ".join(f"{k} {v}" for k, v in sample.items()), flush=True)
         finally:
-            pipeline.stop()
+            session.stop()
 
     after_first_minute = [s for s in samples if s["t_s"] >= 60] or samples
     base = after_first_minute[0]["rss_mb"]
     verdict = {
         "minutes": args.minutes,
         "models": [m.value for m in models],
-        "unavailable_models": pipeline.unavailable_models,
+        "unavailable_models": session.unavailable_models,
         "rss_growth_after_first_minute_pct": round(100 * (samples[-1]["rss_mb"] - base) / base, 2),
         "py_threads_constant": len({s["py_threads"] for s in samples}) == 1,
         "os_threads_constant": len({s["os_threads"] for s in after_first_minute}) == 1,

@@ -28,14 +28,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from livecheck.dev import distortions
+from livecheck.models.brisque import MODEL_FILE, RANGE_FILE
+from livecheck.models.brisque_features import BrisqueFeatures
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions  # noqa: E402
-
-from livecheck.models.brisque import MODEL_FILE, RANGE_FILE  # noqa: E402
-from livecheck.models.brisque_features import BrisqueFeatures  # noqa: E402
 
 CACHE_DIR = REPO / ".cache" / "brisque"
 TRAIN_SEED = 7
@@ -149,7 +146,7 @@ def _ranks(x: np.ndarray) -> np.ndarray:
 def grouped_srocc(pred: np.ndarray, truth: np.ndarray, photo: np.ndarray, kind: np.ndarray) -> float:
     """Mean over (photo, kind) groups of Spearman(pred, truth): does it order strengths right?"""
     values = []
-    for p, k in {(int(a), int(b)) for a, b in zip(photo, kind) if b >= 0}:
+    for p, k in {(int(a), int(b)) for a, b in zip(photo, kind, strict=True) if b >= 0}:
         sel = (photo == p) & (kind == k)
         if sel.sum() < 3:
             continue

@@ -23,21 +23,15 @@ Needs the ``train`` extra (torch) and litert-torch for the export.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
-
-import iqa_dataset  # noqa: E402
-import distortions  # noqa: E402
-
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
+from livecheck.dev import distortions, iqa_dataset
 
 INPUT_SIZE = 224
 ERROR_STRIDE = 8
@@ -138,6 +132,8 @@ ENSEMBLE_HARD_KINDS: tuple[tuple[str, ...], ...] = (
     ("noise_jpeg", "jpeg", "camera_noise", "motion_blur"),
     ("noise_jpeg", "jpeg", "camera_noise", "motion_blur", "overexposure"),
 )
+
+REPO = Path(__file__).resolve().parents[1]
 """The shipped model (``--ensemble``): one member per entry, each trained with a second, denser set
 of views of these kinds (``--hard-kinds``)."""
 
@@ -155,7 +151,7 @@ def error_maps(views_rgb: np.ndarray, ref_grey: np.ndarray) -> np.ndarray:
 def _groups(ts: iqa_dataset.TrainSet, offset: int = 0) -> list[np.ndarray]:
     """Indices of the views of one photo and one kind (iqa_dataset builds them consecutively)."""
     starts = [0] + [i for i in range(1, len(ts)) if ts.kinds[i] != ts.kinds[i - 1]]
-    return [np.arange(a, b) + offset for a, b in zip(starts, starts[1:] + [len(ts)])]
+    return [np.arange(a, b) + offset for a, b in zip(starts, starts[1:] + [len(ts)], strict=True)]
 
 
 def _concat(sets: list[iqa_dataset.TrainSet]) -> tuple[iqa_dataset.TrainSet, list[np.ndarray]]:

@@ -19,20 +19,16 @@ computed once per view; blocks 14..18 and the head are trained on them.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import torch
+from torch import nn
+
+from livecheck.dev import distortions, iqa_dataset
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "scripts"))
-
-import iqa_dataset  # noqa: E402
-import distortions  # noqa: E402
-
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
 
 INPUT_SIZE = 224
 FROZEN_BLOCKS = 14

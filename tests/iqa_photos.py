@@ -1,14 +1,10 @@
 """A clean test photo for the model tests (a shared pristine photo; skips when ../shared is absent)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import distortions  # noqa: E402
+from livecheck.dev import distortions
 
 
 def clean_photo() -> np.ndarray:

@@ -12,10 +12,10 @@ import pytest
 from app_support import make_result  # sets QT_QPA_PLATFORM=offscreen first
 from PyQt6.QtCore import Qt
 
-from livecheck.app import AppOptions, run_app
-from livecheck.app import controller as controller_module
+from livecheck.app import AppOptions, controller, run_app
+from livecheck.app import session as app_session
 from livecheck.app.banner import BannerLevel
-from livecheck.app.controller import AppController, GcWarmUp
+from livecheck.app.controller import AppController, AppState, GcWarmUp
 from livecheck.app.session import demo_clip_path
 from livecheck.capture import SourceEvent, SourceEventKind
 from livecheck.pipeline import PipelineConfig
@@ -80,7 +80,7 @@ def test_shutdown_joins_every_thread_and_flushes(qtbot, make_controller, demo, t
     ctrl = make_controller(source=demo)
     assert ctrl.start()
     qtbot.waitUntil(lambda: ctrl.window.last_result is not None, timeout=5000)
-    future = ctrl.window.snapshot()
+    future = ctrl.snapshots.save_shown()
     assert future is not None
     t0 = time.monotonic()
     ctrl.shutdown()
@@ -103,8 +103,10 @@ def test_a_finished_clip_says_so_when_not_looping(qtbot, make_controller, tmp_pa
     clip = tiny_clip(tmp_path / "tiny.mp4")
     ctrl = make_controller(source=str(clip), loop_clip=False)
     assert ctrl.start()
-    assert ctrl.window.windowTitle() == f"livecheck — {ctrl.session.description}"
+    qtbot.waitUntil(lambda: ctrl.window.windowTitle() == "livecheck — video tiny.mp4 (160x120 @ 25 fps, 10 frames)",
+                    timeout=5000)
     qtbot.waitUntil(lambda: ctrl.window.banner.text == "End of clip", timeout=5000)
+    assert ctrl.state is AppState.ENDED
     assert ctrl.window.last_result is not None
 
 
@@ -117,23 +119,30 @@ def test_source_events_show_as_banners(qtbot, make_controller, demo):
         (SourceEventKind.RECONNECTED, "camera 0 is back", "Reconnected", BannerLevel.OK),
         (SourceEventKind.ERROR, "gone for 30 s", "Source gave up: gone for 30 s", BannerLevel.ERROR),
     ]
+    states = {SourceEventKind.LOST: AppState.LOST, SourceEventKind.RECONNECTED: AppState.PLAYING,
+              SourceEventKind.ERROR: AppState.GAVE_UP}
     for kind, message, text, level in cases:
         ctrl.bridge.post_event(SourceEvent(kind, message, time.monotonic()))
         qtbot.waitUntil(lambda text=text: banner.text == text, timeout=1000)
         assert banner.level is level and banner.active
+        assert ctrl.state is states[kind]
 
 
 def test_kiosk_is_fullscreen_without_cursor_and_retries_a_failing_source(
         qtbot, make_controller, monkeypatch, tmp_path):
-    monkeypatch.setattr(controller_module, "RETRY_S", 0.1)
+    monkeypatch.setattr(app_session, "KIOSK_RESTART_S", 0.1)
     ctrl = make_controller(source=str(tmp_path / "missing.mp4"), kiosk=True)
+    restarts: list[SourceEvent] = []
+    ctrl.bridge.source_event.connect(
+        lambda e: restarts.append(e) if e.kind is SourceEventKind.RESTARTING else None)
     assert ctrl.start()  # a kiosk shows the problem instead of exiting
     qtbot.waitUntil(ctrl.window.isFullScreen, timeout=1000)
     assert ctrl.window.cursor().shape() == Qt.CursorShape.BlankCursor
     assert bool(ctrl.window.windowFlags() & Qt.WindowType.FramelessWindowHint)
-    assert ctrl.window.banner.text.startswith("Retrying in ") and "no such file" in ctrl.window.banner.text
-    with qtbot.waitSignals([ctrl.session.failed, ctrl.session.failed], timeout=3000):
-        pass  # it keeps trying
+    qtbot.waitUntil(lambda: len(restarts) >= 2, timeout=3000)  # it keeps trying
+    text = ctrl.window.banner.text
+    assert text.startswith("Source failed — restarting in 0.1 s") and "no such file" in text
+    assert ctrl.state is AppState.RESTARTING
 
 
 def test_unopenable_source_is_a_one_line_error(qtbot, capsys, tmp_path):
@@ -154,7 +163,7 @@ def test_screenshot_mode_saves_the_window_and_exits_zero(qtbot, tmp_path, demo):
 
 
 def test_screenshot_gives_up_when_no_frame_ever_shows(qtbot, monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(controller_module, "SCREENSHOT_GUARD_S", 0.3)
+    monkeypatch.setattr(controller, "SCREENSHOT_GUARD_S", 0.3)
     out = tmp_path / "never.png"
     code = run_app(AppOptions(source=str(tmp_path / "missing.mp4"), kiosk=True, screenshot=out,
                               after_s=0.1, pipeline_config=FAST))

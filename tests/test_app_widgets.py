@@ -20,6 +20,7 @@ from livecheck.app.hud import DisplayStats, format_hud
 from livecheck.app.meter import QualityMeter, model_age_text
 from livecheck.app.preview import PreviewWidget, bgr_to_qimage, fit_picture, letterbox
 from livecheck.app.snapshot import AutoCapture
+from livecheck.app.snapshot_policy import SnapshotPolicy
 from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
@@ -30,13 +31,19 @@ SETTLE_MS = FADE_MS + 150
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(tmp_path / "snaps")
+def window(qtbot):
+    win = MainWindow()
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    win.flush()
+    return win
+
+
+@pytest.fixture
+def snapshots(window, tmp_path):
+    policy = SnapshotPolicy(window, tmp_path / "snaps")
+    yield policy
+    policy.close()
 
 
 def test_bgr_to_qimage_wraps_the_array_without_copying():
@@ -161,10 +168,10 @@ def test_escape_closes(qtbot, window):
     assert not window.isVisible()
 
 
-def test_space_saves_png_and_json_sidecar(qtbot, window, tmp_path):
+def test_space_saves_png_and_json_sidecar(qtbot, window, snapshots, tmp_path):
     image = np.random.default_rng(0).integers(0, 255, (90, 120, 3), dtype=np.uint8)
     window.show_result(make_result(seq=7, hints={Hint.NOISY}, quality=41.0, image=image))
-    with qtbot.waitSignal(window.snapshot_done, timeout=5000):
+    with qtbot.waitSignal(snapshots.done, timeout=5000):
         qtbot.keyClick(window, Qt.Key.Key_Space)
     pngs = list((tmp_path / "snaps").glob("*.png"))
     assert len(pngs) == 1
@@ -177,8 +184,8 @@ def test_space_saves_png_and_json_sidecar(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.banner.text.startswith("Saved "), timeout=1000)
 
 
-def test_snapshot_before_any_frame_says_so(qtbot, window, tmp_path):
-    assert window.snapshot() is None
+def test_snapshot_before_any_frame_says_so(qtbot, window, snapshots, tmp_path):
+    assert snapshots.save_shown() is None
     assert window.banner.text == "No frame to save yet"
     assert not (tmp_path / "snaps").exists()
 
@@ -199,13 +206,14 @@ def test_auto_capture_saves_best_frame_once_per_clear_stretch():
 
 
 def test_auto_capture_writes_a_file_from_the_window(qtbot, tmp_path):
-    win = MainWindow(tmp_path, auto_capture_s=0.2)
+    win = MainWindow()
     qtbot.addWidget(win)
+    policy = SnapshotPolicy(win, tmp_path, auto_capture_s=0.2)
     t0 = time.monotonic()
-    with qtbot.waitSignal(win.snapshot_done, timeout=5000):
+    with qtbot.waitSignal(policy.done, timeout=5000):
         for i in range(5):
             win.show_result(make_result(i, quality=60 + i, t_capture=t0 + 0.1 * i))
-    win.flush()
+    policy.close()
     (png,) = tmp_path.glob("*.png")
     assert json.loads(png.with_suffix(".json").read_text())["reason"] == "auto"
 
@@ -274,15 +282,16 @@ def test_preview_keeps_a_strided_frame_alive(qtbot):
 def test_snapshot_into_an_unusable_folder_is_a_banner_not_a_crash(qtbot, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    win = MainWindow(blocker / "snaps")
+    win = MainWindow()
     qtbot.addWidget(win)
+    policy = SnapshotPolicy(win, blocker / "snaps")
     win.show_result(make_result())
-    with qtbot.waitSignal(win.snapshot_done, timeout=5000):
-        future = win.snapshot()
+    with qtbot.waitSignal(policy.done, timeout=5000):
+        future = policy.save_shown()
     assert isinstance(future.exception(), OSError)
     qtbot.waitUntil(lambda: win.banner.text.startswith("Snapshot failed: "), timeout=1000)
     assert win.banner.level.name == "ERROR"
-    win.flush()
+    policy.close()
 
 
 @pytest.mark.parametrize("src, target, size", [

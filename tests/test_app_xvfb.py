@@ -19,9 +19,9 @@ import PyQt6
 import pytest
 from app_support import colour_fraction, qimage_to_rgb
 
-from livecheck.app.badges import HINT_ICONS, HINT_STYLES, Badge
+from livecheck.app.badges import HINT_STYLES, ICON_PAINTERS, Badge
 from livecheck.app.session import demo_clip_path
-from livecheck.hint import Hint
+from livecheck.hint import HINT_SPECS, Hint
 
 XVFB_RUN = shutil.which("xvfb-run")
 
@@ -63,7 +63,7 @@ def _segment(name_hint: Hint) -> dict:
 
 def _badge_alone(hint: Hint) -> np.ndarray:
     """The badge rendered by itself (offscreen, in this process), fully faded in."""
-    badge = Badge(HINT_STYLES[hint], HINT_ICONS[hint])
+    badge = Badge(HINT_STYLES[hint], ICON_PAINTERS[HINT_SPECS[hint].icon])
     badge.opacity = 1.0
     badge.resize(badge.sizeHint())
     return qimage_to_rgb(badge.grab().toImage())

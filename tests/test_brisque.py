@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import threading
 from pathlib import Path
 
@@ -64,8 +63,7 @@ def _spearman(a: list[float], b: list[float]) -> float:
 @pytest.mark.parametrize("kind", ["underexposure", "overexposure"])
 def test_own_model_ranks_exposure_levels_on_held_out_photos(kind: str) -> None:
     """The LIVE model barely reacts to exposure (eval_iqa: SROCC ~0.5); ours must (~0.6-0.9)."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    import distortions
+    from livecheck.dev import distortions
 
     try:
         _, heldout = distortions.split_photos()

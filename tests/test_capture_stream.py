@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from mjpeg_server import MjpegServer
 
 from livecheck.capture import (
     Capture,
@@ -18,6 +17,7 @@ from livecheck.capture import (
     open_capture,
 )
 from livecheck.capture.stream import redact
+from livecheck.dev.mjpeg_server import MjpegServer
 from livecheck.frame import Frame
 
 pytestmark = pytest.mark.usefixtures("no_leftover_capture_threads")
@@ -46,7 +46,7 @@ class EventLog:
             return [e.kind for e in self.events]
 
 
-def take(cap, n: int, timeout: float = 5.0) -> list[Frame]:  # noqa: ANN001
+def take(cap, n: int, timeout: float = 5.0) -> list[Frame]:
     frames: list[Frame] = []
     deadline = time.monotonic() + timeout
     while len(frames) < n and time.monotonic() < deadline:

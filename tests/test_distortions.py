@@ -1,14 +1,13 @@
 """The shared distortion generator: determinism, shapes, monotone targets, the fixed split."""
 from __future__ import annotations
 
-import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import distortions as d  # noqa: E402
+from livecheck.dev import distortions as d
 
 
 def _photo(seed: int = 3, h: int = 192, w: int = 256) -> np.ndarray:
@@ -39,7 +38,7 @@ def test_target_falls_with_level(kind: str) -> None:
     targets = [d.quality_target(img, d.distort(img, kind, float(lv), np.random.default_rng(1)))
                for lv in range(1, d.LEVELS + 1)]
     assert all(0.0 <= t <= 1.0 for t in targets)
-    assert all(a > b for a, b in zip(targets, targets[1:])), targets
+    assert all(a > b for a, b in pairwise(targets)), targets
 
 
 def test_level_zero_is_identity_and_target_one() -> None:
@@ -93,4 +92,4 @@ def test_iter_samples_grid_and_random_levels(tmp_path: Path) -> None:
     assert len(rnd) == 6 and all(0.0 <= s.level <= d.LEVELS for s in rnd)
     again = list(d.iter_samples([path], kinds=("white_noise", "jpeg"), seed=5, random_levels_per_kind=3))
     assert [s.level for s in rnd] == [s.level for s in again]
-    assert all(np.array_equal(a.image, b.image) for a, b in zip(rnd, again))
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(rnd, again, strict=True))

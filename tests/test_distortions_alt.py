@@ -1,17 +1,13 @@
 """The evaluation-only second generator (scripts/distortions_alt.py, albumentations-based)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 pytest.importorskip("albumentations", reason="albumentations not installed (make installs it --no-deps)")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-import distortions_alt  # noqa: E402
+from livecheck.dev import distortions_alt
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import cv2
+import edges_reference as reference
 import numpy as np
 import pytest
 
-from livecheck.kernels import edge_energy
 from livecheck.fastchecks import EDGE_COARSE_SIGMA as _SHARP_COARSE_SIGMA
-
-import edges_reference as reference
+from livecheck.kernels import edge_energy
 
 
 def _image(kind: str, shape: tuple[int, int], seed: int = 0) -> np.ndarray:

@@ -1,23 +1,22 @@
 """scripts/eval_iqa.py --mos: a folder of rated photos -> SROCC/PLCC per measure, clear errors."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from livecheck.dev import load_script
+
 pytest.importorskip("scipy", reason="scipy (the eval extra) not installed")
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 SIGMAS = (0.0, 1.0, 2.0, 3.5, 6.0)
 
 
 @pytest.fixture()
-def eval_iqa(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.syspath_prepend(str(SCRIPTS))
-    return importlib.import_module("eval_iqa")
+def eval_iqa():
+    return load_script("eval_iqa")
 
 
 def _photo() -> np.ndarray:

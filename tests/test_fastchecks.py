@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import livecheck
-from livecheck.fastchecks import Assessment, FrameMetrics, assess, hint_condition, measure
+from livecheck.fastchecks import Assessment, FrameMetrics, assess, measure
 from livecheck.hint import Hint
 from livecheck.models import ModelName, QualityModel, load_model, run_model
 from livecheck.thresholds import Thresholds

@@ -1,20 +1,17 @@
 """scripts/fit_quality.py: the rank tables and the weight fit, on synthetic rows (no photos, no models)."""
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pytest
+
+from livecheck.dev import load_script
 
 pytest.importorskip("scipy", reason="scipy (the eval extra) not installed")
 
 
 @pytest.fixture()
-def fit(monkeypatch: pytest.MonkeyPatch):
-    from test_scripts_import import SCRIPTS
-
-    monkeypatch.syspath_prepend(str(SCRIPTS))
-    return importlib.import_module("fit_quality")
+def fit():
+    return load_script("fit_quality")
 
 
 def test_knots_are_strictly_increasing_even_for_a_clamped_input(fit) -> None:
@@ -43,7 +40,7 @@ def test_weights_go_to_the_input_that_ranks_every_kind(fit) -> None:
     rows, ranks = _rows(fit, rng)
     better, worse, pair_w = fit._pairs(rows, rng)
     assert all(rows[b].photo == rows[w].photo and rows[b].level < rows[w].level
-               for b, w in zip(better[:50], worse[:50]))  # within-group pairs come first
+               for b, w in zip(better[:50], worse[:50], strict=True))  # within-group pairs come first
     w = fit.fit_weights(ranks, better, worse, pair_w, prior=np.full(3, 1 / 3), strength=0.0)
     assert w.sum() == pytest.approx(1.0) and np.all(w >= 0)
     assert w[0] > 0.8 and w[0] > w[1] and w[0] > w[2]

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from livecheck.fastchecks import FrameMetrics, frame_hints
-from livecheck.hint import Hint
+from livecheck.hint import HINT_SPECS, Hint
 from livecheck.hint_engine import HintEngine
-from livecheck.thresholds import Thresholds
+from livecheck.thresholds import Thresholds, threshold_names
 
 GOOD = FrameMetrics(sharpness=2.8, edge_strength=10.0, mean_luma=120.0, p05=30.0, p50=118.0,
                     p95=210.0, clipped_dark=0.0, clipped_bright=0.0, colour_noise=0.5,
@@ -52,7 +53,7 @@ def test_short_glitch_neither_raises_nor_clears() -> None:
 
 
 def _transitions(hints: list[frozenset[Hint]]) -> int:
-    return sum(a != b for a, b in zip(hints, hints[1:]))
+    return sum(a != b for a, b in pairwise(hints))
 
 
 def test_metric_oscillating_around_the_on_threshold_does_not_flicker() -> None:
@@ -76,7 +77,7 @@ def test_slow_noisy_drift_changes_state_at_most_once_per_crossing() -> None:
     t = np.arange(0, 20, 1 / 30)
     luma = 54 + 20 * np.sin(2 * np.pi * t / 20) + rng.normal(0, 3, t.size)  # crosses dark_on twice
     hints = run(HintEngine(TH), [(float(ti), dataclasses.replace(GOOD, mean_luma=float(v)))
-                                 for ti, v in zip(t, luma)])
+                                 for ti, v in zip(t, luma, strict=True)])
     assert 1 <= _transitions(hints) <= 2
 
 
@@ -84,7 +85,7 @@ def test_replay_pace_does_not_matter() -> None:
     """Same timestamps, any wall-clock pace: decisions depend on the frames' t only."""
     frames = [(i / 25, blurry() if 10 <= i < 40 else GOOD) for i in range(80)]
     assert run(HintEngine(TH), frames) == run(HintEngine(TH), frames)
-    shown = [t for (t, _), h in zip(frames, run(HintEngine(TH), frames)) if h]
+    shown = [t for (t, _), h in zip(frames, run(HintEngine(TH), frames), strict=True) if h]
     assert shown[0] == pytest.approx(10 / 25 + 0.3, abs=1 / 25)
     assert shown[-1] == pytest.approx(40 / 25 + 0.5 - 1 / 25, abs=1 / 25)
 
@@ -143,3 +144,12 @@ def test_colour_noise_and_luma_noise_each_raise_noisy() -> None:
     assert frame_hints(dataclasses.replace(GOOD, colour_noise=TH.noisy_on + 0.1), TH) == {Hint.NOISY}
     assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on + 0.1), TH) == {Hint.NOISY}
     assert frame_hints(dataclasses.replace(GOOD, luma_noise=TH.noisy_luma_on - 0.1), TH) == frozenset()
+
+
+def test_every_hint_is_declared_once_with_a_rule_bands_and_badge_words() -> None:
+    assert set(HINT_SPECS) == set(Hint)
+    names = set(threshold_names())
+    for hint, spec in HINT_SPECS.items():
+        assert spec.hint is hint and spec.title and spec.action
+        assert all(band.low in names and band.high in names for band in spec.bands)
+        assert isinstance(spec.rule(GOOD, TH, False), bool)

@@ -1,14 +1,12 @@
 """The measure behind scripts/eval_iqa.py: Spearman's rho with ties, 0 for a constant model."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from eval_iqa import spearman  # noqa: E402
+from livecheck.dev import load_script
+
+spearman = load_script("eval_iqa").spearman
 
 
 def test_perfect_and_reversed_order() -> None:

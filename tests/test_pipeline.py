@@ -93,7 +93,8 @@ def test_live_models_run_throttled_on_newest_frame_without_blocking_the_worker(t
     assert 4 <= model.calls <= 10  # ~4 Hz over ~2 s
     assert stats.latency_p99_ms < 50
     seqs = [r.models["nima"].seq for r in results if "nima" in r.models]
-    assert seqs == sorted(seqs) and all(s <= r for s, r in zip(seqs, [r.seq for r in results if "nima" in r.models]))
+    assert seqs == sorted(seqs) and all(
+        s <= r for s, r in zip(seqs, [r.seq for r in results if "nima" in r.models], strict=True))
     assert model.closed
     assert not [t for t in threading.enumerate() if t.name.startswith("livecheck-")]
 

@@ -109,8 +109,8 @@ def test_frame_rate_must_be_positive_and_finite(argv: list[str], capfd: pytest.C
 
 def test_unreachable_stream_in_a_real_process() -> None:
     url = f"http://127.0.0.1:{closed_port()}/x.mjpg"
-    proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", url], check=False, capture_output=True, text=True,
-                          timeout=30, env=ENV)
+    proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", url], check=False, capture_output=True,
+                          text=True, timeout=30, env=ENV)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == f"livecheck: error: cannot reach {url}: connection refused\n"

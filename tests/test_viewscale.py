@@ -5,21 +5,16 @@ The module skips where ../shared/data is absent (the set is only built and used 
 """
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
-_ENV = os.environ.get("LIVECHECK_SHARED")
-DATA = Path(_ENV) / "data" if _ENV else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+from livecheck.dev import shared_root
+from livecheck.dev import viewscale as vs
+
+DATA = shared_root() / "data"
 if not DATA.is_dir():
     pytest.skip(f"shared data not found: {DATA}", allow_module_level=True)
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import viewscale as vs
 
 
 def _texture(w: int = 480, h: int = 320) -> np.ndarray:

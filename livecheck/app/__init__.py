@@ -19,7 +19,7 @@ __all__ = ["AppOptions", "display_available", "run_app"]
 
 def __getattr__(name: str) -> Any:
     if name == "run_app":
-        from livecheck.app.controller import run_app  # noqa: PLC0415 - Qt only when a window is wanted
+        from livecheck.app.controller import run_app
 
         return run_app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

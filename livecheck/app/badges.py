@@ -14,7 +14,7 @@ from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPa
 from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from livecheck.app.fade import FadingWidget
-from livecheck.hint import Hint
+from livecheck.hint import HINT_SPECS, Hint, HintSpec, Icon
 
 IconPainter = Callable[[QPainter, QRectF, QColor], None]
 
@@ -34,12 +34,15 @@ class BadgeStyle:
 _WHITE = QColor(255, 255, 255)
 _INK = QColor(25, 25, 25)
 
-HINT_STYLES: dict[Hint, BadgeStyle] = {
-    Hint.BLURRY: BadgeStyle("Blurry", "hold still or tap to focus", QColor(214, 72, 38), _WHITE),
-    Hint.TOO_DARK: BadgeStyle("Too dark", "add light", QColor(72, 80, 222), _WHITE),
-    Hint.TOO_BRIGHT: BadgeStyle("Too bright", "reduce exposure", QColor(245, 176, 20), _INK),
-    Hint.NOISY: BadgeStyle("Noisy", "add light", QColor(176, 52, 160), _WHITE),
-}
+
+def _hint_style(spec: HintSpec) -> BadgeStyle:
+    r, g, b = spec.colour
+    luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255.0  # Rec. 709
+    # dark ink on a light pill (the yellow of too_bright), white on the others
+    return BadgeStyle(spec.title, spec.action, QColor(r, g, b), _INK if luminance > 0.5 else _WHITE)
+
+
+HINT_STYLES: dict[Hint, BadgeStyle] = {hint: _hint_style(spec) for hint, spec in HINT_SPECS.items()}
 LOOKS_GOOD = BadgeStyle("Looks good", "", QColor(38, 150, 74), _WHITE)
 
 
@@ -93,11 +96,11 @@ def _paint_check(p: QPainter, r: QRectF, ink: QColor) -> None:
     p.drawPath(path)
 
 
-HINT_ICONS: dict[Hint, IconPainter] = {
-    Hint.BLURRY: _paint_blur,
-    Hint.TOO_DARK: _paint_moon,
-    Hint.TOO_BRIGHT: _paint_sun,
-    Hint.NOISY: _paint_noise,
+ICON_PAINTERS: dict[Icon, IconPainter] = {
+    Icon.BLUR: _paint_blur,
+    Icon.MOON: _paint_moon,
+    Icon.SUN: _paint_sun,
+    Icon.GRAIN: _paint_noise,
 }
 
 
@@ -151,7 +154,7 @@ class BadgeColumn(QWidget):
         layout.setSpacing(int(8 * scale))
         self.badges: dict[Hint, Badge] = {}
         for hint in Hint:
-            badge = Badge(HINT_STYLES[hint], HINT_ICONS[hint], scale, self)
+            badge = Badge(HINT_STYLES[hint], ICON_PAINTERS[HINT_SPECS[hint].icon], scale, self)
             self.badges[hint] = badge
             layout.addWidget(badge, alignment=Qt.AlignmentFlag.AlignLeft)
         self.looks_good = Badge(LOOKS_GOOD, _paint_check, scale, self)

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
@@ -15,10 +16,11 @@ from livecheck.app.banner import BannerLevel
 from livecheck.app.bridge import ResultBridge
 from livecheck.app.display import display_available
 from livecheck.app.options import CAMERA_DEFAULT, AppOptions
-from livecheck.app.session import SourceSession, demo_clip_path, is_camera_index
+from livecheck.app.session import SourceSession, demo_clip_path
 from livecheck.app.signals import SignalQuit
+from livecheck.app.snapshot_policy import SnapshotPolicy
 from livecheck.app.window import MainWindow
-from livecheck.capture import RetryPolicy, SourceError, SourceEvent, SourceEventKind
+from livecheck.capture import SourceError, SourceEvent, SourceEventKind, is_camera_index
 from livecheck.result import FrameResult
 from livecheck.runstats import DisplayFigures, run_stats, write_stats
 from livecheck.timing import StageTimes
@@ -26,10 +28,6 @@ from livecheck.timing import StageTimes
 log = logging.getLogger(__name__)
 
 _IMPORTED_AT = time.monotonic()
-WATCH_MS = 250
-"""How often the controller checks whether the source has ended or died."""
-RETRY_S = 2.0
-"""Kiosk mode: wait this long before opening a failed source again."""
 WARM_S = 5.0
 """Longest start-up: after this long from the first frame the app counts as warm regardless."""
 SCREENSHOT_GUARD_S = 20.0
@@ -52,6 +50,25 @@ def _is_clip(spec: str) -> bool:
     return not is_camera_index(spec) and ("://" not in spec or spec.lower().startswith("file:"))
 
 
+class AppState(Enum):
+    """Where the app is. Source events and the window move it on (``AppController._enter``)."""
+
+    STARTING = "starting"
+    """The window is up, no frame painted yet (models may still be loading)."""
+    PLAYING = "playing"
+    LOST = "lost"
+    """The camera or stream stopped giving frames; the capture is reconnecting."""
+    RESTARTING = "restarting"
+    """A kiosk's source failed or gave up; the session opens it again shortly."""
+    GAVE_UP = "gave up"
+    """The source gave up for good (not a kiosk): the last picture stays, with the reason."""
+    ENDED = "ended"
+    """A clip that does not loop has played out, or the analysis stopped on an error."""
+    SCREENSHOT = "screenshot"
+    """``--screenshot``: the picture is being saved; the app quits next."""
+    CLOSED = "closed"
+
+
 class AppController(QObject):
     """Owns the window, the bridge and the source session for one run of the app."""
 
@@ -65,38 +82,27 @@ class AppController(QObject):
         self.exit_code = 0
         self.first_frame_s: float | None = None
         """Seconds from process start to the first painted frame."""
-        self._end_handled = False
-        """The running source's end was dealt with (looped, retried or reported)."""
-        self._shut_down = False
+        self.state = AppState.STARTING
         self._looping = False
+        """The Qt event loop is running (``exec``)."""
         self.bridge = ResultBridge(self)
         self.timings = StageTimes()
         """Every stage of the live path, pipeline and GUI alike (``--stats-json``, the HUD)."""
-        # a kiosk never gives up on a lost camera or stream; elsewhere the capture's default applies
-        retry = RetryPolicy(max_wait=None) if options.kiosk else None
-        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, retry, self,
-                                     timings=self.timings)
-        self.window = MainWindow(
-            options.snapshot_dir, kiosk=options.kiosk, show_hud=options.show_hud,
-            auto_capture_s=options.auto_capture_s, bridge=self.bridge,
-            stats_source=lambda: self.session.stats, timings=self.timings,
-        )
+        self.session = SourceSession(self.bridge, options.pipeline_config, options.fps, loop=options.loop_clip,
+                                     kiosk=options.kiosk, parent=self, timings=self.timings)
+        self.window = MainWindow(kiosk=options.kiosk, show_hud=options.show_hud, bridge=self.bridge,
+                                 stats_source=lambda: self.session.stats, timings=self.timings)
+        self.snapshots = SnapshotPolicy(self.window, options.snapshot_dir, options.auto_capture_s, self)
         self.bridge.source_event.connect(self._on_source_event)
         self.session.opened.connect(self._on_opened)
         self.session.failed.connect(self._on_failed)
+        self.session.ended.connect(self._on_ended)
         self.window.preview.first_paint.connect(self._on_first_paint)
         # The controller ends the event loop itself when its window closes: Qt's automatic
         # last-window quit would post a Quit event that can outlive this run (tests, embedding)
         # and make every later event loop in the process return at once.
         self.window.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.window.closed.connect(self._on_window_closed)
-        self._watch = QTimer(self)
-        self._watch.setInterval(WATCH_MS)
-        self._watch.timeout.connect(self._check_source)
-        self._retry = QTimer(self)
-        self._retry.setSingleShot(True)
-        self._retry.timeout.connect(lambda: self.session.open_later(self._retry_spec))
-        self._retry_spec = ""
         self._signals = SignalQuit(self._on_signal, self)
         self._warm = False
         self.bridge.result.connect(self._check_warm)
@@ -128,14 +134,10 @@ class AppController(QObject):
                     return False
                 self.window.show_banner(f"No camera at index {spec} — playing the demo clip",
                                         BannerLevel.INFO, None if self.options.kiosk else 8.0)
-            elif self.options.kiosk:
-                self.window.show_banner(f"Retrying in {RETRY_S:g} s — {exc}", BannerLevel.ERROR)
-                self._retry_later(spec)
-            else:
+            else:  # a kiosk's session does not raise: it says so and tries again
                 print(f"livecheck: error: {exc}", file=sys.stderr)
                 return False
         self._signals.install()
-        self._watch.start()
         if self.options.screenshot is not None:
             self._screenshot_guard.start(int((self.options.after_s + SCREENSHOT_GUARD_S) * 1000))
         if self.options.kiosk:
@@ -150,16 +152,14 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         """Stop the source (threads joined, models closed) and flush snapshots. Idempotent."""
-        if self._shut_down:
+        if self.state is AppState.CLOSED:
             return
-        self._shut_down = True
-        self._watch.stop()
-        self._retry.stop()
+        self._enter(AppState.CLOSED)
         self._warm_timer.stop()
         self._screenshot_guard.stop()
         self.window.close()
         self.session.close()
-        self.window.flush()
+        self.snapshots.close()
         self._signals.uninstall()
         self._print_summary()
         if self.options.stats_json is not None:
@@ -192,7 +192,9 @@ class AppController(QObject):
         if self._warm:
             warm_up = (f"; while starting up (models loading) {stall.warmup_max_stall_ms:.0f} ms "
                        f"({stall.warmup_max_own_stall_ms:.0f} ms)")
-        print(f"livecheck: {session.analysed} frames analysed, {session.dropped} dropped; "
+        analysed = sum(st.analysed for st in session.all_stats())
+        dropped = sum(st.dropped for st in session.all_stats())
+        print(f"livecheck: {analysed} frames analysed, {dropped} dropped; "
               f"{self.bridge.delivered} shown, max event-loop stall "
               f"{stall.max_stall_ms:.0f} ms ({stall.max_own_stall_ms:.0f} ms not waiting for a CPU)"
               f"{warm_up}", file=sys.stderr, flush=True)
@@ -220,12 +222,18 @@ class AppController(QObject):
             app.exit(code)
 
     def _on_window_closed(self) -> None:
-        if not self._shut_down:
+        if self.state is not AppState.CLOSED:
             self.quit(self.exit_code)
+
+    def _enter(self, state: AppState) -> None:
+        if state is not self.state:
+            log.debug("app: %s -> %s", self.state.value, state.value)
+            self.state = state
 
     # -- reactions -------------------------------------------------------------------------
     def _on_first_paint(self, _t: float) -> None:
         self.first_frame_s = seconds_since_process_start()
+        self._enter(AppState.PLAYING)
         self.window.stall.reset()  # mapping the window and loading fonts come before the picture
         self._warm_timer.start(int(WARM_S * 1000))
         print(f"livecheck: watching {self.session.description} — first frame on screen "
@@ -249,6 +257,7 @@ class AppController(QObject):
     def _take_screenshot(self) -> None:
         path = self.options.screenshot
         assert path is not None
+        self._enter(AppState.SCREENSHOT)
         self.window.stall.stop()  # grabbing and PNG-encoding the window ends the run: not a stall
         if not self.window.grab().save(str(path)):
             print(f"livecheck: error: cannot write screenshot {path}", file=sys.stderr)
@@ -269,61 +278,49 @@ class AppController(QObject):
     def _on_source_event(self, event: SourceEvent) -> None:
         kind = event.kind
         if kind is SourceEventKind.LOST:
+            self._enter(AppState.LOST)
             self.window.show_banner(f"Source lost — reconnecting ({event.message})", BannerLevel.WARNING)
         elif kind is SourceEventKind.RECONNECTED:
+            self._enter(AppState.PLAYING)
             self.window.show_banner("Reconnected", BannerLevel.OK, 3.0)
+        elif kind is SourceEventKind.RESTARTING:
+            self._enter(AppState.RESTARTING)
+            self.window.show_banner(f"Source failed — {event.message}", BannerLevel.ERROR)
         elif kind is SourceEventKind.ERROR:
+            self._enter(AppState.RESTARTING if self.options.kiosk else AppState.GAVE_UP)
             self.window.show_banner(f"Source gave up: {event.message}", BannerLevel.ERROR)
         elif kind is SourceEventKind.WARNING:
             self.window.show_banner(event.message, BannerLevel.WARNING, 4.0)
-        # OPENED needs no banner; ENDED is the watchdog's business (it loops clips)
+        elif kind is SourceEventKind.OPENED and self.first_frame_s is not None:
+            self._enter(AppState.PLAYING)
+        # ENDED: a looping clip opens again by itself; one that does not loop ends the stream (_on_ended)
 
-    def _check_source(self) -> None:
-        """Every WATCH_MS: has the source ended or died? Loop a clip; restart in a kiosk."""
-        finished, error = self.session.finished()
-        spec = self.session.spec
-        if not finished or self._end_handled or spec is None:
-            return
-        self._end_handled = True  # until a source opens again
+    def _on_ended(self, error: BaseException | None) -> None:
+        """The session's stream is over: nothing more will come from this source."""
+        spec = self.session.spec or ""
         if error is not None:
-            log.error("analysis stopped: %r", error)
+            self._enter(AppState.ENDED)
             self.window.show_banner(f"Analysis stopped: {error}", BannerLevel.ERROR)
-        clip = _is_clip(spec)
-        if error is None and clip and self.options.loop_clip:
-            self.session.open_later(spec)
-        elif self.options.kiosk:
-            if error is None:
-                self.window.show_banner("Source stopped — restarting", BannerLevel.WARNING)
-            self._retry_later(spec)
-        elif error is None and clip:
-            self.window.show_banner("End of clip", BannerLevel.INFO)
-        # a live source that gave up has already said why (SourceEventKind.ERROR banner)
-
-    def _retry_later(self, spec: str) -> None:
-        self._end_handled = True
-        self._retry_spec = spec
-        self._retry.start(int(RETRY_S * 1000))
+        elif self.state is not AppState.GAVE_UP:  # a source that gave up has said why already
+            self._enter(AppState.ENDED)
+            if _is_clip(spec):
+                self.window.show_banner("End of clip", BannerLevel.INFO)
 
     def _on_opened(self, _spec: str) -> None:
-        self._end_handled = False
         self.window.setWindowTitle(f"livecheck — {self.session.description}")
         if self.window.banner.level in (BannerLevel.ERROR, BannerLevel.WARNING):
             self.window.banner.dismiss()
 
-    def _on_failed(self, spec: str, message: str) -> None:
-        if self.options.kiosk:
-            self.window.show_banner(f"Retrying in {RETRY_S:g} s — {message}", BannerLevel.ERROR)
-            self._retry_later(spec)
-        else:
-            self.window.show_banner(message, BannerLevel.ERROR)
+    def _on_failed(self, _spec: str, message: str) -> None:
+        self.window.show_banner(message, BannerLevel.ERROR)
 
 
 class GcWarmUp(QObject):
     """No cyclic garbage collection while the app warms up, then ``gc.freeze()``.
 
-    A full collection walks every tracked object; with Qt, NumPy, OpenCV and MediaPipe loaded it
-    took 15-40 ms here, in whichever thread set it off (often the model thread importing
-    MediaPipe, GIL held), and the event loop stalled for as long. Until the controller says it
+    A full collection walks every tracked object; with Qt, NumPy, OpenCV and MediaPipe loaded that
+    is a long pause, in whichever thread set it off (often the model thread importing MediaPipe,
+    GIL held), and the event loop stalls for as long (the README has the figures). Until the controller says it
     is warm nothing is collected; then everything alive is frozen out of the collector's sight,
     so later collections only walk what was made since.
     """

@@ -1,6 +1,6 @@
 """Snapshots (space key) and auto-capture: a PNG plus a JSON sidecar with the metrics and hints.
 
-Encoding a 720p PNG takes tens of milliseconds, so files are written on one background thread;
+Encoding a PNG is slow next to a frame interval, so files are written on one background thread;
 ``close()`` waits for it, which is what "files flushed on exit" means here.
 """
 from __future__ import annotations

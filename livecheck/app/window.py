@@ -5,8 +5,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
@@ -19,7 +17,6 @@ from livecheck.app.bridge import ResultBridge
 from livecheck.app.hud import DisplayStats, Hud
 from livecheck.app.meter import QualityMeter
 from livecheck.app.preview import Picture, PreviewWidget, fit_picture
-from livecheck.app.snapshot import AutoCapture, SnapshotReason, SnapshotWriter
 from livecheck.app.stall import StallMeter
 from livecheck.result import FrameResult
 from livecheck.timing import StageTimes
@@ -37,7 +34,7 @@ REFRESH_MS = 250
 
 
 class MainWindow(QWidget):
-    """Pure view: it shows the results the bridge delivers (or ``show_result``) and saves snapshots.
+    """Pure view: it shows the results the bridge delivers (or ``show_result``) and asks for snapshots.
 
     ``stats_source`` is called on each HUD refresh and returns the running pipeline's
     PipelineStats (or None); the window never touches the pipeline itself.
@@ -45,11 +42,12 @@ class MainWindow(QWidget):
 
     closed = pyqtSignal()
     """The window was closed (q, Esc, the window manager): the owner ends the event loop."""
-    snapshot_done = pyqtSignal(object)
-    """A finished snapshot Future (emitted from the writer thread, handled in the GUI thread)."""
+    snapshot_requested = pyqtSignal()
+    """The user asked to save the frame on screen (space bar): the snapshot policy does it."""
+    result_shown = pyqtSignal(object)
+    """A FrameResult now on screen (auto-capture watches these)."""
 
-    def __init__(self, snapshot_dir: Path, kiosk: bool = False, show_hud: bool = False,
-                 auto_capture_s: float | None = None, bridge: ResultBridge | None = None,
+    def __init__(self, kiosk: bool = False, show_hud: bool = False, bridge: ResultBridge | None = None,
                  stats_source: Callable[[], PipelineStats | None] | None = None,
                  timings: StageTimes | None = None) -> None:
         super().__init__()
@@ -89,9 +87,6 @@ class MainWindow(QWidget):
 
         self.stall = StallMeter(parent=self)
         self.stall.start()
-        self._snapshots = SnapshotWriter(snapshot_dir)
-        self._auto = AutoCapture(auto_capture_s) if auto_capture_s else None
-        self.snapshot_done.connect(self._report_snapshot)
         self._refresh = QTimer(self)
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self._refresh_overlays)
@@ -126,8 +121,7 @@ class MainWindow(QWidget):
         self.hud.add_quality(result.quality, result.t_capture)
         self.last_result = result
         self._shown_times.append(time.monotonic())
-        if self._auto is not None and (best := self._auto.update(result)) is not None:
-            self._save(best, SnapshotReason.AUTO)
+        self.result_shown.emit(result)
 
     def show_banner(self, text: str, level: BannerLevel, timeout_s: float | None = None) -> None:
         log.info("banner: %s", text)
@@ -137,7 +131,7 @@ class MainWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent | None) -> None:
         key = event.key() if event is not None else None
         if key == Qt.Key.Key_Space:
-            self.snapshot()
+            self.snapshot_requested.emit()
         elif key == Qt.Key.Key_H:
             self.toggle_hud()
         elif key == Qt.Key.Key_F:
@@ -156,25 +150,6 @@ class MainWindow(QWidget):
             self.showNormal()
         else:
             self.showFullScreen()
-
-    def snapshot(self) -> Future[Path] | None:
-        """Save the frame on screen (PNG + JSON sidecar) in the background; None if no frame yet."""
-        if self.last_result is None or self.last_result.image is None:
-            self.show_banner("No frame to save yet", BannerLevel.WARNING, 2.0)
-            return None
-        return self._save(self.last_result, SnapshotReason.MANUAL)
-
-    def _save(self, result: FrameResult, reason: SnapshotReason) -> Future[Path]:
-        future = self._snapshots.save(result, reason)
-        future.add_done_callback(self.snapshot_done.emit)
-        return future
-
-    def _report_snapshot(self, future: Future[Path]) -> None:
-        exc = future.exception()
-        if exc is not None:
-            self.show_banner(f"Snapshot failed: {exc}", BannerLevel.ERROR, 5.0)
-        else:
-            self.show_banner(f"Saved {future.result().name}", BannerLevel.OK, 2.5)
 
     # -- housekeeping ----------------------------------------------------------------------
     def display_stats(self) -> DisplayStats:
@@ -195,10 +170,6 @@ class MainWindow(QWidget):
         if self.hud.isVisible():
             stats = self._stats_source() if self._stats_source is not None else None
             self.hud.refresh(self.last_result, stats, self.display_stats())
-
-    def flush(self) -> None:
-        """Wait for queued snapshots to reach the disk (called once, on the way out)."""
-        self._snapshots.close()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self._refresh.stop()

@@ -40,11 +40,20 @@ __all__ = [
     "SourceEventKind",
     "StreamSource",
     "VideoSource",
+    "is_camera_index",
     "make_source",
     "open_capture",
 ]
 
 _CAMERA_INDEX = re.compile(r"[+-]?\d+")
+
+
+def is_camera_index(spec: str | int | os.PathLike[str]) -> bool:
+    """Whether ``make_source`` opens ``spec`` as a camera (``0``, ``"1"``, ``" +2 "``; a negative
+    index is refused there, with a message)."""
+    if isinstance(spec, bool):
+        return False
+    return isinstance(spec, int) or bool(_CAMERA_INDEX.fullmatch(os.fspath(spec).strip()))
 
 
 def make_source(spec: str | int | os.PathLike[str], fps: float | None = None) -> Source:
@@ -58,7 +67,7 @@ def make_source(spec: str | int | os.PathLike[str], fps: float | None = None) ->
     if isinstance(spec, int):
         return CameraSource(spec, fps=fps)
     text = os.fspath(spec).strip()
-    if _CAMERA_INDEX.fullmatch(text):
+    if is_camera_index(text):
         return CameraSource(int(text), fps=fps)
     scheme = urlsplit(text).scheme.lower()
     if "://" in text and scheme != "file":

@@ -25,6 +25,8 @@ class SourceEventKind(Enum):
     """Terminal: the source ran out (end of a clip or folder)."""
     ERROR = "error"
     """Terminal: the capture gave up (a source lost for longer than ``RetryPolicy.max_wait``)."""
+    RESTARTING = "restarting"
+    """Not from a capture: a session (``restart_after_s``, kiosks) will open the source again."""
 
 
 @dataclass(frozen=True, slots=True)

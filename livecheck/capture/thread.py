@@ -146,7 +146,7 @@ class Capture:
     def _run(self) -> None:
         try:
             self._loop()
-        except Exception as error:  # noqa: BLE001 - a bug in a source must not die silently
+        except Exception as error:
             log.exception("capture of %s failed", self.description)
             self._fail(f"capture of {self.description} failed: {error}")
         finally:
@@ -159,8 +159,7 @@ class Capture:
             media_fps = self._fps or DEFAULT_CLIP_FPS
             self._emit(SourceEventKind.WARNING, f"{self.description}: frame rate unknown, "
                                                 f"assuming {media_fps:g} fps")
-        period = 1.0 / (self._fps or media_fps) if self._pace and media_fps else None
-        clock_zero: float | None = None  # monotonic time at which index 0 is due
+        pacer = _Pacer(1.0 / (self._fps or media_fps)) if self._pace and media_fps else None
         seq = 0
         while not self._stop.is_set():
             read = self._source.read()
@@ -173,15 +172,8 @@ class Capture:
                     continue
                 return
             assert read.image is not None
-            if period is not None and read.index is not None:
-                now = time.monotonic()
-                if clock_zero is None:
-                    clock_zero = now - read.index * period
-                wait = clock_zero + read.index * period - now
-                if wait > 0 and self._stop.wait(wait):
-                    return
-                if wait < -LATE_RESYNC_S:
-                    clock_zero -= wait
+            if pacer is not None and read.index is not None and self._stop.wait(pacer.wait(read.index)):
+                return
             t_capture = time.monotonic()
             if read.index is not None and media_fps:
                 t_media = read.index / media_fps
@@ -222,7 +214,7 @@ class Capture:
                 return False
             try:
                 self._source.open()
-            except Exception as error:  # noqa: BLE001 - SourceError or an OpenCV error: retry both
+            except Exception as error:
                 last_error = str(error)
                 continue
             with self._lock:
@@ -242,5 +234,28 @@ class Capture:
             return
         try:
             self._on_event(SourceEvent(kind, message, time.monotonic()))
-        except Exception:  # noqa: BLE001 - a broken listener must not stop the capture
+        except Exception:
             log.exception("on_event callback failed for %s event", kind.value)
+
+
+class _Pacer:
+    """Plays frame ``index`` at ``index * period`` after the first frame, on the monotonic clock.
+
+    A reader that falls more than ``LATE_RESYNC_S`` behind (a slow decode, a suspended process)
+    moves the clock on instead of rushing through the backlog.
+    """
+
+    def __init__(self, period: float) -> None:
+        self._period = period
+        self._zero: float | None = None
+        """Monotonic time at which index 0 is due."""
+
+    def wait(self, index: int) -> float:
+        """Seconds to wait before frame ``index`` is due (0 when it is due or late)."""
+        now = time.monotonic()
+        if self._zero is None:
+            self._zero = now - index * self._period
+        wait = self._zero + index * self._period - now
+        if wait < -LATE_RESYNC_S:
+            self._zero -= wait
+        return max(0.0, wait)

@@ -1,4 +1,5 @@
-"""The `livecheck` command: `score`, `replay`, `run`; with no arguments, the live view of the demo clip."""
+"""The `livecheck` command: `score`, `replay`, `check`, `run`, `report`; with no arguments, the live view
+of the demo clip."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from livecheck.capture import SourceError
-from livecheck.cli import replay, run, score
+from livecheck.cli import check, replay, report, run, score
 from livecheck.imageio import ImageReadError
 
 
@@ -21,7 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     score.add_parser(sub)
     replay.add_parser(sub)
+    check.add_parser(sub)
     run.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 from livecheck.models import ModelName
-from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.pipeline import PipelineConfig
 from livecheck.runstats import run_stats, write_stats
+from livecheck.session import Session
 from livecheck.thresholds import Thresholds, load_thresholds
 from livecheck.view import VIEW_SIZE
 
@@ -45,13 +46,14 @@ def add_stats_json_option(parser: argparse.ArgumentParser) -> None:
                              "to FILE as one JSON object")
 
 
-def write_run_stats(path: Path | None, pipeline: Pipeline) -> bool:
+def write_run_stats(path: Path | None, session: Session) -> bool:
     """``--stats-json`` for a headless run (no display figures); False, with a one-line error,
     if the file cannot be written. Nothing to do (True) when no path was given."""
     if path is None:
         return True
+    stats = session.stats
     try:
-        write_stats(path, run_stats([pipeline.stats], pipeline.timings))
+        write_stats(path, run_stats([stats] if stats is not None else [], session.timings))
     except OSError as exc:
         print(f"livecheck: error: cannot write --stats-json {path}: {exc.strerror or exc}", file=sys.stderr)
         return False

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import sys
-from collections import deque
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
-from livecheck.capture import SourceEvent, open_capture
+from livecheck.capture import SourceEvent
+from livecheck.cli.check import ExpectRun, add_expect_options
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
@@ -28,8 +27,9 @@ from livecheck.cli.options import (
 )
 from livecheck.cli.stopping import StopRequest
 from livecheck.hint import Hint
-from livecheck.pipeline import Pipeline
+from livecheck.report.thumbs import ThumbWriter
 from livecheck.result import FrameResult
+from livecheck.session import Session, SessionOptions
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +42,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="analyse every frame as fast as possible, deterministically (nothing dropped)")
     p.add_argument("--jsonl", type=argparse.FileType("w", encoding="utf-8"), metavar="OUT",
                    help="write the JSON lines to OUT instead of stdout")
+    p.add_argument("--thumbs", type=Path, metavar="DIR",
+                   help="write a small JPEG of each frame where the hints changed to DIR (for `livecheck report`)")
     add_stats_json_option(p)
+    add_expect_options(p, required=False)
     add_analysis_options(p)
     p.set_defaults(func=run)
 
@@ -73,105 +76,81 @@ class HintTimeline:
         self.seconds[hint.value] = round(self.seconds.get(hint.value, 0.0) + t - start, 3)
 
 
-@dataclass
-class FrameOrder:
-    """Passes frame results and source events on in the order they happened at the source.
-
-    The capture thread reports an event at once, while the frames it read just before are still
-    queued for analysis; so each event comes tagged with the seq of the first frame captured after
-    it, and is held back until every frame before that one has been passed on.
-    """
-
-    emit: Callable[[FrameResult | SourceEvent], None]
-    _held: deque[tuple[int, SourceEvent]] = field(default_factory=deque)
-    _next_seq: int = 0
-
-    def event(self, next_seq: int, event: SourceEvent) -> None:
-        self._held.append((next_seq, event))
-        self._release(self._next_seq)
-
-    def frame(self, result: FrameResult) -> None:
-        self._release(result.seq)  # frames between the event and this one may have been dropped
-        self.emit(result)
-        self._next_seq = result.seq + 1
-        self._release(self._next_seq)
-
-    def flush(self) -> None:
-        self._release(sys.maxsize)
-
-    def _release(self, up_to_seq: int) -> None:
-        while self._held and self._held[0][0] <= up_to_seq:
-            self.emit(self._held.popleft()[1])
-
-
 def run(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    expect = ExpectRun.from_args(args)  # a malformed timeline stops here, before the replay
+    code = _replay(args, expect)
+    if expect is None:
+        return code
+    passed = expect.finish(sys.stderr)
+    return code or (0 if passed else 1)
+
+
+def _replay(args: argparse.Namespace, expect: ExpectRun | None) -> int:
     out: TextIO = args.jsonl or sys.stdout
-    # frame results (worker thread) and source events (capture thread) meet here
-    results: queue.SimpleQueue[FrameResult | tuple[int, SourceEvent]] = queue.SimpleQueue()
-
-    def on_event(event: SourceEvent) -> None:
-        print(f"livecheck: {event.kind.value}: {event.message}", file=sys.stderr, flush=True)
-        results.put((capture.stats.captured, event))  # captured so far = seq of the next frame
-
-    capture = open_capture(args.source, pace=not args.no_pace, fps=args.fps, on_event=on_event)
-    pipeline = Pipeline(capture, config, on_result=results.put)
+    config = config_from_args(args, keep_images=args.thumbs is not None)
+    session = Session(SessionOptions(args.source, config, pace=not args.no_pace, fps=args.fps, wait_for_models=True))
     timeline = HintTimeline()
-
-    def write(item: FrameResult | SourceEvent) -> None:
-        if isinstance(item, SourceEvent):
-            line = {"event": item.kind.value, "message": item.message}
-        else:
-            timeline.add(item)
-            line = item.to_json()
-        out.write(json.dumps(line, separators=(",", ":")) + "\n")
-        out.flush()
-
-    order = FrameOrder(write)
-
-    def take(item: FrameResult | tuple[int, SourceEvent]) -> None:
-        if isinstance(item, FrameResult):
-            order.frame(item)
-        else:
-            order.event(*item)
-
+    thumbs = ThumbWriter(args.thumbs)
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
-        pipeline.start(wait_for_models=True)
-        stack.callback(pipeline.stop)
+        session.start()
+        stack.callback(session.stop)
         model_warnings = ModelWarnings()
-        while not (pipeline.finished or stop.requested):
-            model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
-            try:
-                take(results.get(timeout=0.05))
-            except queue.Empty:
-                pass
-        pipeline.stop()
-        model_warnings.check(pipeline.unavailable_models, pipeline.failed_models)
-        while not results.empty():  # results that arrived while stopping are written too
-            take(results.get())
-        order.flush()
+        while not session.ended:
+            if stop.requested:
+                session.stop()  # what arrived meanwhile still comes out of the stream, and is written
+            item = session.next(timeout=0.05)
+            model_warnings.check(session.unavailable_models, session.failed_models)
+            if item is not None:
+                _write(out, item, timeline, thumbs, expect)
         timeline.finish()
-        summary = pipeline.stats.to_json()
-        summary["interrupted"] = stop.requested
-        summary["hint_episodes"] = timeline.episodes
-        summary["hint_seconds"] = timeline.seconds
-        summary["unavailable_models"] = pipeline.unavailable_models
+        summary = _summary(session, timeline, interrupted=stop.requested)
         out.write(json.dumps({"summary": summary}, separators=(",", ":")) + "\n")
         out.flush()
         print(_human_summary(summary), file=sys.stderr, flush=True)
-        stats_ok = write_run_stats(args.stats_json, pipeline)
-        if pipeline.error is not None:
-            raise pipeline.error
+        stats_ok = write_run_stats(args.stats_json, session)
+        if session.error is not None:
+            raise session.error
+    return _exit_code(session, stop, stats_ok, args.source)
+
+
+def _write(out: TextIO, item: FrameResult | SourceEvent, timeline: HintTimeline, thumbs: ThumbWriter,
+           expect: ExpectRun | None) -> None:
+    """One line, flushed at once, so an interrupted replay leaves a file complete line by line."""
+    if isinstance(item, SourceEvent):
+        print(f"livecheck: {item.kind.value}: {item.message}", file=sys.stderr, flush=True)
+        line = {"event": item.kind.value, "message": item.message}
+    else:
+        timeline.add(item)
+        thumbs.add(item)
+        line = item.to_json()
+        if expect is not None:
+            expect.add(line)  # the line as written, so `livecheck check` on the output judges the same
+    out.write(json.dumps(line, separators=(",", ":")) + "\n")
+    out.flush()
+
+
+def _summary(session: Session, timeline: HintTimeline, *, interrupted: bool) -> dict[str, object]:
+    stats = session.stats
+    summary: dict[str, object] = stats.to_json() if stats is not None else {}
+    summary["interrupted"] = interrupted
+    summary["hint_episodes"] = timeline.episodes
+    summary["hint_seconds"] = timeline.seconds
+    summary["unavailable_models"] = session.unavailable_models
+    return summary
+
+
+def _exit_code(session: Session, stop: StopRequest, stats_ok: bool, source: str) -> int:
     if stop.requested:
         return stop.exit_code
     if not stats_ok:
         return 1
-    if capture.error:
-        print(f"livecheck: error: {capture.error}", file=sys.stderr)
+    if session.source_error:
+        print(f"livecheck: error: {session.source_error}", file=sys.stderr)
         return 1
-    if pipeline.stats.analysed == 0:
-        print(f"livecheck: error: no readable frame in {args.source}", file=sys.stderr)
+    stats = session.stats
+    if stats is None or stats.analysed == 0:
+        print(f"livecheck: error: no readable frame in {source}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,6 +1,6 @@
 """`livecheck score --jobs N`: a batch shared among N worker processes, records still in input order.
 
-Decoding a 12-MP JPEG and checking it is a few hundred milliseconds of single-threaded work, so a
+Decoding a 12-MP JPEG and checking it is long single-threaded work, so a
 batch scales with processes, not threads. Each worker loads the models once and scores one file
 at a time; it is never handed more than ``PER_WORKER`` paths ahead (images are decoded in the
 worker and never queued), so memory stays flat for any number of files, and the parent keeps at
@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livecheck.cli.scorer import Scorer, error_record
+from livecheck.cli.scorer import Scorer
 from livecheck.cli.stopping import StopRequest
 from livecheck.imageio import ImageReadError
 from livecheck.pipeline import PipelineConfig
+from livecheck.result import error_record
 
 PER_WORKER = 2
 """Paths handed to a worker ahead of its results: one being scored, one ready to start."""
@@ -68,7 +69,7 @@ def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: An
             index, path = task
             try:
                 record = scorer.score_entry(Path(path))
-            except Exception as exc:  # noqa: BLE001 - one file's failure, reported as its record
+            except Exception as exc:
                 record = error_record(path, f"cannot score: {type(exc).__name__}: {exc}".splitlines()[0])
             results.put(("done", worker_id, index, record))
     finally:

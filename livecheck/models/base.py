@@ -9,11 +9,15 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class MetricInfo:
+    """What a model's headline number means: declared once, in ``livecheck.models.MODEL_SPECS``."""
+
     name: str
     higher_is_better: bool
     lower: float
     upper: float
     description: str
+    key: str = "score"
+    """The key of the headline number in the model's ``score()`` output."""
 
 
 class ModelUnavailable(RuntimeError):

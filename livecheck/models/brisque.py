@@ -17,7 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livecheck.models.base import MetricInfo, ModelUnavailable
+from livecheck.models import MODEL_SPECS, ModelName
+from livecheck.models.base import ModelUnavailable
 from livecheck.models.brisque_features import FEATURE_COUNT, MIN_SIDE, BrisqueFeatures
 
 MODEL_FILE = "brisque_model.yml"
@@ -25,7 +26,7 @@ RANGE_FILE = "brisque_range.yml"
 OPENCV_LIVE_DIR = Path("/usr/share/opencv4/quality")
 OPENCV_LIVE_MODEL = OPENCV_LIVE_DIR / "brisque_model_live.yml"
 OPENCV_LIVE_RANGE = OPENCV_LIVE_DIR / "brisque_range_live.yml"
-SCORE_LOWER, SCORE_UPPER = 0.0, 100.0
+SCORE_LOWER, SCORE_UPPER = MODEL_SPECS[ModelName.BRISQUE].metric.lower, MODEL_SPECS[ModelName.BRISQUE].metric.upper
 
 
 def _load_svr(path: Path) -> cv2.ml.SVM:
@@ -76,11 +77,7 @@ class BrisqueModel:
     exactly as at full resolution. 512 px would cost a third less and rank real photos a little
     better but the synthetic distortions a little worse."""
 
-    info = MetricInfo(
-        name="brisque", higher_is_better=False, lower=SCORE_LOWER, upper=SCORE_UPPER,
-        description="BRISQUE distortion score, ~0 (clean) .. 100 (badly distorted); LOWER is "
-                    "better. Natural-scene statistics + epsilon-SVR trained on synthetic camera "
-                    "distortions against a full-reference MS-SSIM x SSIM target")
+    info = MODEL_SPECS[ModelName.BRISQUE].metric
 
     def __init__(self, weights_dir: Path | None = None, *, max_side: int | None = None) -> None:
         if weights_dir is not None:

@@ -25,7 +25,7 @@ the paper, this module follows OpenCV, so that OpenCV's LIVE model files score o
   double, as OpenCV does) whose ``rho(gamma) = G(2/g)^2 / (G(1/g) G(3/g))`` is nearest to the
   estimate; a NaN estimate (no positive or no negative values at all) gives the last grid point.
 
-OpenCV spends most of its ~35 ms per 1280x720 frame in per-pixel C++ loops with bounds checks: one
+OpenCV spends most of its time on a frame in per-pixel C++ loops with bounds checks: one
 copies each shifted product image element by element, one branches on the sign of every value, and
 a 9800-step ``tgamma`` search runs per fit. Here each shifted product is one contiguous multiply of
 |m| at a fixed offset, the sign-split sums come from ``meanStdDev`` + a masked ``norm`` (both sum in
@@ -264,7 +264,7 @@ class _ScaleWork:
         pair_sums = [_SignedSums() for _ in _SHIFTS]
         for mscn, pairs in self.strips:
             nothing_zero = self._mscn_strip(mscn, mscn_sums)
-            for v, sums in zip(pairs, pair_sums):
+            for v, sums in zip(pairs, pair_sums, strict=True):
                 self._pair_strip(v, sums, nothing_zero)
         return self._features(mscn_sums, pair_sums)
 

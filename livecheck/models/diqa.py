@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from livecheck.models.base import MetricInfo
+from livecheck.models import MODEL_SPECS, ModelName
 from livecheck.models.runtime import TfliteRunner, model_view, view_description, weights_path
 
 MODEL_FILE = "diqa.tflite"
@@ -19,10 +19,7 @@ INPUT_SIZE = 224
 class DiqaModel:
     """``score(bgr) -> {"score": 0..1}``; higher is better. One thread only."""
 
-    info = MetricInfo(
-        name="diqa", higher_is_better=True, lower=0.0, upper=1.0,
-        description="DIQA quality 0..1 (small CNN on high-passed grey + chroma, trained on synthetic "
-                    "distortions against a full-reference MS-SSIM x SSIM target)")
+    info = MODEL_SPECS[ModelName.DIQA].metric
 
     input = view_description(INPUT_SIZE)
 

@@ -14,13 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from livecheck.models.base import MetricInfo
-from livecheck.models.runtime import (
-    TfliteRunner,
-    model_view,
-    view_description,
-    weights_path,
-)
+from livecheck.models import MODEL_SPECS, ModelName
+from livecheck.models.runtime import TfliteRunner, model_view, view_description, weights_path
 
 MODEL_FILE = "nima.tflite"
 INPUT_SIZE = 224
@@ -30,10 +25,7 @@ _SCORES = np.arange(1, 11, dtype=np.float64)
 class NimaModel:
     """``score(bgr) -> {"mean": 1..10}``; higher is better. One thread only."""
 
-    info = MetricInfo(
-        name="nima", higher_is_better=True, lower=1.0, upper=10.0,
-        description="NIMA mean score 1..10 (MobileNetV2, trained on synthetic distortions "
-                    "against a full-reference MS-SSIM x SSIM target)")
+    info = MODEL_SPECS[ModelName.NIMA].metric
 
     input = view_description(INPUT_SIZE)
 

@@ -17,13 +17,14 @@ Public API (shared with the BRISQUE helper, keep it stable)::
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from livecheck.dev import shared_root
 
 LEVELS = 5
 
@@ -69,10 +70,7 @@ _PHOTO_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
 
 def default_shared_root() -> Path:
     """``$LIVECHECK_SHARED`` or ``<repo>/../shared``."""
-    env = os.environ.get("LIVECHECK_SHARED")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / ".." / "shared"
+    return shared_root()
 
 
 def strength(kind: str, level: float) -> float:

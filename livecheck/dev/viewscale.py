@@ -56,6 +56,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from livecheck.dev import shared_root
+
 RESOLUTIONS: tuple[str, ...] = ("720p", "1080p", "4k", "native")
 DEFECTS: tuple[str, ...] = ("sharp", "gauss0.5", "gauss2.5", "motion8", "noise1", "noise5")
 # defect -> (the hint it concerns, whether that hint must be raised). ``sharp`` concerns no single
@@ -424,9 +426,7 @@ def build(data: Path, resolutions: Sequence[str] = RESOLUTIONS, defects: Sequenc
 
 
 def _default_data() -> Path:
-    env = os.environ.get("LIVECHECK_SHARED")
-    root = Path(env) if env else Path(__file__).resolve().parents[1] / ".." / "shared"
-    return root / "data"
+    return shared_root() / "data"
 
 
 def _show(cases: list[Case], outdir: Path, n_sources: int = 3) -> list[Path]:

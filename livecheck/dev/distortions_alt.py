@@ -18,7 +18,6 @@ the same (photo, kind, level) seed gives the same image.
 """
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -26,13 +25,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import distortions  # noqa: E402
+from livecheck.dev import distortions
 
 with warnings.catch_warnings():  # albumentations may warn that it cannot check for updates offline
     warnings.simplefilter("ignore")
-    import albumentations as A  # noqa: E402
+    import albumentations as A
 
 LEVELS = 5
 

@@ -9,7 +9,6 @@ human opinion. Built once per setting and cached in ``<repo>/.cache/iqa`` (git-i
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,12 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
-
-import distortions  # noqa: E402
-from livecheck.models.runtime import VIEW_MAX_SIDE  # noqa: E402
+from livecheck.dev import REPO, distortions
+from livecheck.models.runtime import VIEW_MAX_SIDE
 
 CACHE_DIR = REPO / ".cache" / "iqa"
 
