@@ -283,7 +283,7 @@ def quality_target(ref: np.ndarray, dist: np.ndarray) -> float:
     for fine noise and mild JPEG (its weight sits on coarse scales); full-resolution SSIM spreads
     those, while MS-SSIM keeps the coarse-scale luminance/contrast terms that fall with under- and
     over-exposure and low contrast. Both fall monotonically with every kind's level here
-    (tests/test_distortions.py checks it). Images smaller than ~180 px use fewer scales.
+    (tests/unit/test_distortions.py checks it). Images smaller than ~180 px use fewer scales.
     """
     if ref.shape != dist.shape:
         raise ValueError(f"reference {ref.shape} and distorted {dist.shape} differ in size")

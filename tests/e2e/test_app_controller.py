@@ -9,8 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from app_support import make_result  # sets QT_QPA_PLATFORM=offscreen first
 from PyQt6.QtCore import Qt
+from support.app import make_result  # sets QT_QPA_PLATFORM=offscreen first
 
 from livecheck.app import AppOptions, controller, run_app
 from livecheck.app import session as app_session
