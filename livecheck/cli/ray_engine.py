@@ -90,11 +90,12 @@ class _Cluster:
         context.enable_auto_log_stats = False
 
     def ordered_map(self, items: list[dict[str, Any]], worker: type, init: dict[str, Any],
-                    stop: StopRequest) -> Iterator[tuple[int, dict[str, Any]]]:
-        """``(i, row)`` for each of ``items`` (dicts with an "index" = position), in their order.
+                    stop: StopRequest) -> Iterator[tuple[int, dict[str, Any] | str]]:
+        """``(k, row)`` for each of ``items`` (dicts whose "index" is k, their position), in order.
 
-        Rows come back from the actors in any order; each is held until all before it are out. On
-        a stop no more rows are waited for and those already back are handed out, in order.
+        Rows come back from the actors in any order; each is held until all before it are out. If
+        the run fails, every item not yet out gets its row if it had come back, else why the run
+        failed (a str). On a stop no more rows are waited for, and those back are handed out, in order.
         """
         ray = self._ray
         with warnings.catch_warnings():
@@ -106,15 +107,21 @@ class _Cluster:
                 max_restarts=RETRIES, max_task_retries=RETRIES)
         done: dict[int, dict[str, Any]] = {}
         next_out = 0
-        for row in dataset.iter_rows():
-            done[int(row["index"])] = row
-            while next_out in done:
-                yield next_out, done.pop(next_out)
-                next_out += 1
-            if stop.requested:
-                break
-        for index in sorted(done):
-            yield index, done.pop(index)
+        try:
+            for row in dataset.iter_rows():
+                done[int(row["index"])] = row
+                while next_out in done:
+                    yield next_out, done.pop(next_out)
+                    next_out += 1
+                if stop.requested:
+                    break
+        except Exception as exc:  # the cluster failed: a worker that cannot start, a lost node, a crash
+            why = f"the Ray job failed: {_first_line(exc)}"
+            for k in range(next_out, len(items)):
+                yield k, done.pop(k, why)
+            return
+        for k in sorted(done):
+            yield k, done.pop(k)
 
     def close(self) -> None:
         self._ray.shutdown()
@@ -164,31 +171,27 @@ class RayScorePool:
         self._stop = stop
         self._on_unavailable = on_unavailable
         self._cluster: _Cluster | None = None
+        self._announced = False
 
     def score_all(self, entries: list[Path | ImageReadError]) -> Iterator[dict[str, Any]]:
-        """Records for ``entries`` in their order; entries that are already errors never leave here."""
-        paths = [{"index": i, "path": str(e)} for i, e in enumerate(entries) if not isinstance(e, ImageReadError)]
-        results: Iterator[tuple[int, dict[str, Any]]] = iter(())
-        if paths and not self._stop.requested:
-            self._cluster = _Cluster(self._address, self._jobs)
-            if not self._stop.requested:
-                results = self._cluster.ordered_map(paths, _ScoreWorker, {"load": self._load}, self._stop)
-        announced = False
+        """Records for ``entries`` in their order; the entries that are errors already are not sent out."""
+        wanted = [i for i, entry in enumerate(entries) if not isinstance(entry, ImageReadError)]
+        items = [{"index": k, "path": str(entries[i])} for k, i in enumerate(wanted)]
         next_out = 0
-        try:
-            for index, row in results:
-                if not announced and self._on_unavailable is not None:
-                    self._on_unavailable(json.loads(row["unavailable"]))
-                announced = True
+        if items and not self._stop.requested:
+            self._cluster = _Cluster(self._address, self._jobs)
+        if self._cluster is not None and not self._stop.requested:
+            for k, row in self._cluster.ordered_map(items, _ScoreWorker, {"load": self._load}, self._stop):
+                index = wanted[k]
                 yield from self._errors_before(entries, next_out, index)
-                yield json.loads(row["record"])
+                if isinstance(row, str):
+                    yield error_record(entries[index], row)
+                else:
+                    if not self._announced and self._on_unavailable is not None:
+                        self._on_unavailable(json.loads(row["unavailable"]))
+                    self._announced = True
+                    yield json.loads(row["record"])
                 next_out = index + 1
-        except Exception as exc:  # the cluster failed (a worker that cannot start, a lost node)
-            why = f"the Ray job failed: {_first_line(exc)}"
-            for index in range(next_out, len(entries)):
-                entry = entries[index]
-                yield error_record(entry.path, entry) if isinstance(entry, ImageReadError) else error_record(entry, why)
-            return
         if not self._stop.requested:
             yield from self._errors_before(entries, next_out, len(entries))
 
@@ -238,20 +241,17 @@ def replay_all(clips: list[str], replay_clip: Callable[[str, TextIO], int], addr
                stop: StopRequest) -> Iterator[ClipRun]:
     """Each clip replayed by ``replay_clip(clip, out)`` on a Ray cluster, yielded in input order.
 
-    If the cluster fails, each clip not yet yielded gets a ``{"source", "error"}`` line instead.
+    If the cluster fails, each clip that had not come back gets a ``{"source", "error"}`` line.
     """
     import_ray()
     cluster = _Cluster(address, jobs)
-    next_out = 0
     try:
-        items = [{"index": i, "clip": clip} for i, clip in enumerate(clips)]
-        for index, row in cluster.ordered_map(items, _ReplayWorker, {"replay_clip": replay_clip}, stop):
-            yield ClipRun(str(row["lines"]), str(row["stderr"]), int(row["code"]))
-            next_out = index + 1
-    except Exception as exc:
-        why = f"the Ray job failed: {_first_line(exc)}"
-        for clip in clips[next_out:]:
-            yield ClipRun(json.dumps({"source": clip, "error": why}, separators=(",", ":")) + "\n",
-                          f"livecheck: {clip}: {why}\n", 1)
+        items = [{"index": k, "clip": clip} for k, clip in enumerate(clips)]
+        for k, row in cluster.ordered_map(items, _ReplayWorker, {"replay_clip": replay_clip}, stop):
+            if isinstance(row, str):
+                yield ClipRun(json.dumps({"source": clips[k], "error": row}, separators=(",", ":")) + "\n",
+                              f"livecheck: {clips[k]}: {row}\n", 1)
+            else:
+                yield ClipRun(str(row["lines"]), str(row["stderr"]), int(row["code"]))
     finally:
         cluster.close()
