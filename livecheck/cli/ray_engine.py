@@ -76,13 +76,14 @@ class _Cluster:
         for name in _CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)
         address = address or os.environ.get("RAY_ADDRESS")
-        quiet: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+        # the workers' own output stays in their logs: what livecheck says comes back in the records
         if address:
-            self._ray.init(address=address, **quiet)
+            self._ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
             self.cpus = max(1, int(self._ray.cluster_resources().get("CPU", 1)))
         else:
             self._ray.init(address="local", num_cpus=jobs, include_dashboard=False,
-                           object_store_memory=LOCAL_OBJECT_STORE_BYTES, **quiet)
+                           object_store_memory=LOCAL_OBJECT_STORE_BYTES, logging_level=logging.WARNING,
+                           log_to_driver=False)
             self.cpus = jobs
         context = self._ray.data.DataContext.get_current()
         context.enable_progress_bars = False
