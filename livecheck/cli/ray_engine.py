@@ -27,9 +27,9 @@ from typing import Any, Protocol, TextIO
 
 import numpy as np
 
-from livecheck.cli.scorer import error_record
 from livecheck.cli.stopping import StopRequest
 from livecheck.imageio import ImageReadError
+from livecheck.result import error_record
 
 EXTRA = "livecheck[cluster]"
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
