@@ -153,3 +153,11 @@ def test_ray_address_needs_the_ray_engine(tmp_path: Path, capsys: pytest.Capture
     photo = _photo(tmp_path / "p.png", 0, 120, 160)
     assert main(["score", "--json", "--ray-address", "localhost:6379", str(photo)]) == 2
     assert capsys.readouterr().err == "livecheck: error: --ray-address needs --engine ray\n"
+
+
+def test_options_of_one_clip_are_refused_for_a_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clip = str(_clip(tmp_path / "c.avi", 0, 1.0))
+    for option, value in (("--stats-json", "s.json"), ("--expect", "t.csv"), ("--thumbs", "thumbs")):
+        assert main(["replay", clip, clip, option, str(tmp_path / value)]) == 2
+        assert capsys.readouterr().err == f"livecheck: error: {option} takes one clip, not a batch\n"
+    assert not any(tmp_path.glob("s.json")) and not (tmp_path / "thumbs").exists()
