@@ -12,7 +12,7 @@ KERNELS := $(wildcard livecheck/*.c livecheck/*.h)  # compiled by pip at install
 
 $(STAMP): pyproject.toml $(KERNELS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,eval]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,eval,cluster]'
 	# The second distortion generator (evaluation only). albumentations and albucore require
 	# opencv-python-headless, which would overwrite opencv-contrib-python's cv2/ (losing cv2.quality),
 	# so they come --no-deps; their other dependencies are the `eval` extra above.
