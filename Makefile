@@ -12,7 +12,7 @@ KERNELS := $(wildcard livecheck/*.c livecheck/*.h)  # compiled by pip at install
 
 $(STAMP): pyproject.toml $(KERNELS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,eval]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,eval,cluster]'
 	# The second distortion generator (evaluation only). albumentations and albucore require
 	# opencv-python-headless, which would overwrite opencv-contrib-python's cv2/ (losing cv2.quality),
 	# so they come --no-deps; their other dependencies are the `eval` extra above.
@@ -29,11 +29,13 @@ demo: $(STAMP)
 system-deps:
 	sh scripts/install_system_deps.sh
 
-# The whole suite: the runtime tests in .venv, then the training smoke tests (a few steps of each
-# training script, exported to a .tflite that must run) in .venv-train, where torch lives.
+# The whole suite: the lint ([tool.ruff] in pyproject.toml), the runtime tests in .venv, then the
+# training smoke tests (a few steps of each training script, exported to a .tflite that must run)
+# in .venv-train, where torch lives.
 test: system-deps $(STAMP) $(TRAIN_STAMP)
+	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
-	$(TRAIN_VENV)/bin/python -m pytest -q tests/test_training_smoke.py
+	$(TRAIN_VENV)/bin/python -m pytest -q tests/e2e/test_training_smoke.py
 
 # The training tools (torch CPU, litert-torch: ~2.5 GB) live in their own environment, so that the
 # runtime one stays lean and quick to install.

@@ -33,7 +33,7 @@ COARSE_SIGMA = 2.0
 """The coarse scale (Gaussian sigma, viewing pixels) that the fine gradient is compared with."""
 NOISE_GAIN = 0.6
 """Lift of the fine-scale edge response per unit of noise sigma, relative to edge strength: with it,
-white noise of sigma 8 moves a blurred frame's sharpness by less than 0.1 (tests/test_fastchecks.py)."""
+white noise of sigma 8 moves a blurred frame's sharpness by less than 0.1 (tests/unit/test_fastchecks.py)."""
 MIN_DIRECTION_SHARE = 0.001
 """A direction is judged only if its edges carry this share of the strongest direction's energy:
 very low, because motion blur is exactly what weakens the edges across the motion, and at viewing

@@ -5,7 +5,7 @@
 * pacing: a 1280x720 MJPG clip at 30 fps played paced; each frame's t_capture against its due
   time (frame 0 + i/30 s): median and worst lateness, and the drift of the last frame.
 * unpaced: the same clip as fast as it decodes (frames per second).
-* reconnect: the local MJPEG server (tests/mjpeg_server.py) stopped for 3 s, then restarted:
+* reconnect: the local MJPEG server (livecheck/dev/mjpeg_server.py) stopped for 3 s, then restarted:
   seconds from restart to the RECONNECTED event and to the first new frame.
 * stop: how long Capture.stop() takes mid-clip and mid-stream.
 * imageio: read_image of a 4000x3000 JPEG, and refusing a 40000x40000 PNG header.

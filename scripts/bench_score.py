@@ -56,7 +56,7 @@ def _decode_rate(paths: list[Path]) -> float:
     return len(paths) / (time.perf_counter() - start)
 
 
-def _cli_rate(folder: Path, count: int, *args: str) -> float:
+def cli_rate(folder: Path, count: int, *args: str) -> float:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "livecheck", "score", "--json", *args, str(folder)],
@@ -76,10 +76,10 @@ def measure(quick: bool = False) -> dict:
         _decode_rate(paths[:2])  # page cache warm for every variant alike
         decode = _decode_rate(paths)
         runs = {
-            "no_models": _cli_rate(folder, count, "--no-models"),
-            "no_models_jobs1": _cli_rate(folder, count, "--no-models", "--jobs", "1"),
-            "models": _cli_rate(folder, count),
-            "models_jobs1": _cli_rate(folder, count, "--jobs", "1"),
+            "no_models": cli_rate(folder, count, "--no-models"),
+            "no_models_jobs1": cli_rate(folder, count, "--no-models", "--jobs", "1"),
+            "models": cli_rate(folder, count),
+            "models_jobs1": cli_rate(folder, count, "--jobs", "1"),
         }
     out: dict = {"photos": count, "size": f"{SIZE[0]}x{SIZE[1]} JPEG q92", "cores": len(os.sched_getaffinity(0))
                  if hasattr(os, "sched_getaffinity") else os.cpu_count(),

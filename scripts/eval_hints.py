@@ -268,7 +268,7 @@ def _video(th: Thresholds) -> dict:
             shown.append((t, engine.update(measure(frame), t)))
     finally:
         capture.release()
-    # As tests/test_demo_clip.py: a hint may take the ramp and 1.5 s to come on and to clear.
+    # As tests/e2e/test_demo_clip.py: a hint may take the ramp and 1.5 s to come on and to clear.
     ramp, settle = script["ramp_s"], 1.5
     out: dict = {"frames": len(shown), "recall": {}}
     for seg in script["segments"]:

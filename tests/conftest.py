@@ -5,9 +5,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+from support.media import write_video
 
 from livecheck.dev.mjpeg_server import MjpegServer
 
@@ -28,23 +27,12 @@ def no_leftover_capture_threads() -> Iterator[None]:
     assert not alive, f"capture threads still running: {alive}"
 
 
-def write_test_clip(path: Path, frames: int, fps: float = 25.0, size: tuple[int, int] = (160, 120),
-                    seed: int = 0) -> Path:
-    """A short MJPEG .avi of textured frames (every OpenCV build can write and read it back)."""
-    rng = np.random.default_rng(seed)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
-    for _ in range(frames):
-        writer.write(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
-    writer.release()
-    return path
-
-
 @pytest.fixture
 def make_clip(tmp_path: Path) -> Callable[..., Path]:
     """``make_clip(frames, fps=25, size=(160, 120))``: a clip written to a fresh file in tmp_path."""
     count = iter(range(1_000_000))
 
     def make(frames: int, fps: float = 25.0, size: tuple[int, int] = (160, 120)) -> Path:
-        return write_test_clip(tmp_path / f"clip{next(count)}.avi", frames, fps, size)
+        return write_video(tmp_path / f"clip{next(count)}.avi", frames, fps, size)
 
     return make

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from livecheck.capture import SourceError
 from livecheck.cli import check, replay, report, run, score
+from livecheck.cli.ray_engine import EngineUnavailable
 from livecheck.imageio import ImageReadError
 
 
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Unix tools do, and point stdout at /dev/null so the flush at exit cannot fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
-    except (SourceError, ImageReadError, ValueError, OSError) as exc:
+    except (SourceError, ImageReadError, EngineUnavailable, ValueError, OSError) as exc:
         # user errors: one line, no traceback
         print(f"livecheck: error: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import enum
 import math
 import sys
 from collections.abc import Mapping
@@ -38,6 +39,32 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="comma-separated learned models to run (default: nima,diqa,brisque)")
     group.add_argument("--weights-dir", type=Path, metavar="DIR",
                        help="read the model files from DIR instead of the ones shipped with livecheck")
+
+
+class Engine(enum.Enum):
+    """Where a batch runs: in this process and its workers, or on a Ray cluster."""
+
+    LOCAL = "local"
+    RAY = "ray"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", type=Engine, choices=list(Engine), default=Engine.LOCAL,
+                       help="local (default), or ray: share the batch among a Ray cluster's workers "
+                            "(needs the livecheck[cluster] extra); records still come in input order")
+    group.add_argument("--ray-address", metavar="ADDRESS",
+                       help="with --engine ray: join this cluster (host:6379 or ray://host:10001; default "
+                            "$RAY_ADDRESS if set, else a local cluster started for the run)")
+
+
+def check_engine_options(args: argparse.Namespace) -> None:
+    """Raises ValueError (one line) for engine options that do not go together."""
+    if args.ray_address and args.engine is not Engine.RAY:
+        raise ValueError("--ray-address needs --engine ray")
 
 
 def add_stats_json_option(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,8 @@ loaded) and one line on stderr; the other models and files go on, and the exit c
 BRISQUE scores a copy shrunk to a long side of 768 px unless --full-resolution is given (each
 model's entry says what it looked at, in "input"); the fast checks always see every pixel. A
 batch is shared among --jobs worker processes (default: all cores); records still come out in
-input order, each as soon as it and all before it are done.
+input order, each as soon as it and all before it are done. With --engine ray the batch goes to a
+Ray cluster's workers instead (see livecheck.cli.ray_engine), with the same records.
 """
 from __future__ import annotations
 
@@ -17,11 +18,20 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from livecheck.cli.options import add_analysis_options, config_from_args, warn
+from livecheck.cli.options import (
+    Engine,
+    add_analysis_options,
+    add_engine_options,
+    check_engine_options,
+    config_from_args,
+    warn,
+)
 from livecheck.cli.progress import Progress
+from livecheck.cli.ray_engine import RayScorePool
 from livecheck.cli.score_pool import ScorePool
 from livecheck.cli.scorer import Scorer
 from livecheck.cli.stopping import StopRequest
@@ -56,15 +66,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
     p.add_argument("--jobs", type=job_count, default=usable_cores(), metavar="N",
                    help="worker processes for a batch (default: all cores, here %(default)s); "
-                        "1 scores in this process")
+                        "1 scores in this process; with --engine ray, the CPUs of the local cluster")
     p.add_argument("--full-resolution", action="store_true",
                    help=f"run BRISQUE on every pixel instead of a copy shrunk to a long side of "
                         f"{ANALYSIS_SIDE} px (slower; the fast checks always see every pixel)")
     add_analysis_options(p)
+    add_engine_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_engine_options(args)
     config = config_from_args(args)
     entries = list(iter_image_paths(args.paths))
     jobs = min(args.jobs, sum(not isinstance(e, ImageReadError) for e in entries))
@@ -72,17 +84,21 @@ def run(args: argparse.Namespace) -> int:
     # Ctrl-C while the models load is a StopRequest too: a KeyboardInterrupt there left models
     # unclosed (or half made), and MediaPipe's __del__ then printed a traceback at exit
     with StopRequest() as stop:
-        if jobs > 1:
+        source: Scorer | ScorePool | RayScorePool
+        if args.engine is Engine.RAY:
+            load = partial(Scorer.load, config, full_resolution=args.full_resolution)
+            source = RayScorePool(load, args.jobs, args.ray_address, stop, on_unavailable=_warn_unavailable)
+        elif jobs > 1:
             # the parent loads no model: the workers do, once each
-            source: Scorer | ScorePool = ScorePool(jobs, config, stop, full_resolution=args.full_resolution,
-                                                   on_unavailable=_warn_unavailable)
+            source = ScorePool(jobs, config, stop, full_resolution=args.full_resolution,
+                               on_unavailable=_warn_unavailable)
         else:
             source = Scorer.load(config, stop, full_resolution=args.full_resolution)
             _warn_unavailable(source.unavailable)
         try:
             table = None if args.json else Table(sys.stdout)
             progress = Progress(len(entries), sys.stderr)
-            records = source.score_all(entries) if isinstance(source, ScorePool) else _score_all(source, entries, stop)
+            records = _score_all(source, entries, stop) if isinstance(source, Scorer) else source.score_all(entries)
             for record in records:
                 progress.step()
                 if "error" in record:

@@ -220,35 +220,35 @@ def distort(bgr: np.ndarray, kind: str, level: float, rng: np.random.Generator) 
     """
     if bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
         raise ValueError("distort expects a BGR uint8 HxWx3 image")
-    s = strength(kind, level)
-    if kind == "gaussian_blur":
-        return _gaussian_blur(bgr, s)
-    if kind == "defocus_blur":
-        return _defocus_blur(bgr, s)
-    if kind == "motion_blur":
-        return _motion_blur(bgr, s, rng)
-    if kind == "white_noise":
-        return _white_noise(bgr, s, rng)
-    if kind == "camera_noise":
-        return _camera_noise(bgr, s, rng)
-    if kind == "low_light":
-        return _low_light(bgr, s, rng)
-    if kind == "jpeg":
-        return _jpeg(bgr, s)
-    if kind == "jpeg2000":
-        return _jpeg2000(bgr, s)
-    if kind in ("underexposure", "overexposure"):
-        return _gain(bgr, s)
-    if kind == "low_contrast":
-        return _low_contrast(bgr, s)
-    sub = 0.7 * s
-    if kind == "blur_noise":
-        blurred = _gaussian_blur(bgr, strength("gaussian_blur", sub))
-        return _white_noise(blurred, strength("white_noise", sub), rng)
-    if kind == "noise_jpeg":
-        noisy = _camera_noise(bgr, strength("camera_noise", sub), rng)
-        return _jpeg(noisy, strength("jpeg", sub))
-    raise AssertionError(kind)  # strength() already rejected unknown kinds
+    s = strength(kind, level)  # first: it rejects unknown kinds and levels with a clear message
+    return _DISTORTERS[kind](bgr, s, rng)
+
+
+def _blur_noise(bgr: np.ndarray, s: float, rng: np.random.Generator) -> np.ndarray:
+    blurred = _gaussian_blur(bgr, strength("gaussian_blur", 0.7 * s))
+    return _white_noise(blurred, strength("white_noise", 0.7 * s), rng)
+
+
+def _noise_jpeg(bgr: np.ndarray, s: float, rng: np.random.Generator) -> np.ndarray:
+    noisy = _camera_noise(bgr, strength("camera_noise", 0.7 * s), rng)
+    return _jpeg(noisy, strength("jpeg", 0.7 * s))
+
+
+_DISTORTERS: dict[str, Callable[[np.ndarray, float, np.random.Generator], np.ndarray]] = {
+    "gaussian_blur": lambda bgr, s, rng: _gaussian_blur(bgr, s),
+    "defocus_blur": lambda bgr, s, rng: _defocus_blur(bgr, s),
+    "motion_blur": _motion_blur,
+    "white_noise": _white_noise,
+    "camera_noise": _camera_noise,
+    "low_light": _low_light,
+    "jpeg": lambda bgr, s, rng: _jpeg(bgr, s),
+    "jpeg2000": lambda bgr, s, rng: _jpeg2000(bgr, s),
+    "underexposure": lambda bgr, s, rng: _gain(bgr, s),
+    "overexposure": lambda bgr, s, rng: _gain(bgr, s),
+    "low_contrast": lambda bgr, s, rng: _low_contrast(bgr, s),
+    "blur_noise": _blur_noise,
+    "noise_jpeg": _noise_jpeg,
+}
 
 
 # --- full-reference target --------------------------------------------------------------------
@@ -283,7 +283,7 @@ def quality_target(ref: np.ndarray, dist: np.ndarray) -> float:
     for fine noise and mild JPEG (its weight sits on coarse scales); full-resolution SSIM spreads
     those, while MS-SSIM keeps the coarse-scale luminance/contrast terms that fall with under- and
     over-exposure and low contrast. Both fall monotonically with every kind's level here
-    (tests/test_distortions.py checks it). Images smaller than ~180 px use fewer scales.
+    (tests/unit/test_distortions.py checks it). Images smaller than ~180 px use fewer scales.
     """
     if ref.shape != dist.shape:
         raise ValueError(f"reference {ref.shape} and distorted {dist.shape} differ in size")

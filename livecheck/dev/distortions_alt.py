@@ -52,37 +52,39 @@ def _fixed(v: float) -> tuple[float, float]:
 
 def _transforms(kind: str, i: int) -> list[A.BasicTransform]:
     """The albumentations transform(s) for ``kind`` at level index ``i`` (0-based), all with p=1."""
-    if kind == "jpeg":
-        return [A.ImageCompression(compression_type="jpeg", quality_range=_fixed(_JPEG_Q[i]), p=1.0)]
-    if kind == "webp":
-        return [A.ImageCompression(compression_type="webp", quality_range=_fixed(_WEBP_Q[i]), p=1.0)]
-    if kind == "downscale_upscale":
-        return [A.Downscale(scale_range=_fixed(_DOWNSCALE[i]),
-                            interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR},
-                            p=1.0)]
-    if kind == "defocus":
-        return [A.Defocus(radius=_fixed(_DEFOCUS_R[i]), alias_blur=_fixed(0.1), p=1.0)]
-    if kind == "motion_blur":
-        return [A.MotionBlur(blur_limit=_fixed(_MOTION_K[i]), allow_shifted=False, p=1.0)]
-    if kind == "zoom_blur":
-        return [A.ZoomBlur(max_factor=_fixed(_ZOOM[i]), step_factor=_fixed(0.01), p=1.0)]
-    if kind == "iso_noise":
-        shift, intensity = _ISO[i]
-        return [A.ISONoise(color_shift=_fixed(shift), intensity=_fixed(intensity), p=1.0)]
-    if kind == "gaussian_noise":
-        return [A.GaussNoise(std_range=_fixed(_GAUSS_STD[i]), per_channel=True, p=1.0)]
-    if kind == "gamma":
-        return [A.RandomGamma(gamma_limit=_fixed(_GAMMA[i]), p=1.0)]
-    if kind == "brightness_contrast":
-        b, c = _BC[i]
-        return [A.RandomBrightnessContrast(brightness_limit=_fixed(b), contrast_limit=_fixed(c), p=1.0)]
-    if kind == "colour_shift":
-        s = _RGB_SHIFT[i]
-        return [A.RGBShift(r_shift_limit=_fixed(s), g_shift_limit=_fixed(0), b_shift_limit=_fixed(-s),
-                           p=1.0)]
-    if kind == "mixture":  # a soft, then compressed, photo: defocus followed by JPEG at the same level
-        return [*_transforms("defocus", i), *_transforms("jpeg", i)]
-    raise ValueError(f"unknown distortion kind {kind!r}; known: {', '.join(KINDS)}")
+    if kind not in _TRANSFORMS:
+        raise ValueError(f"unknown distortion kind {kind!r}; known: {', '.join(KINDS)}")
+    return _TRANSFORMS[kind](i)
+
+
+def _iso_noise(i: int) -> list[A.BasicTransform]:
+    shift, intensity = _ISO[i]
+    return [A.ISONoise(color_shift=_fixed(shift), intensity=_fixed(intensity), p=1.0)]
+
+
+def _brightness_contrast(i: int) -> list[A.BasicTransform]:
+    b, c = _BC[i]
+    return [A.RandomBrightnessContrast(brightness_limit=_fixed(b), contrast_limit=_fixed(c), p=1.0)]
+
+
+_TRANSFORMS: dict[str, Callable[[int], list[A.BasicTransform]]] = {
+    "jpeg": lambda i: [A.ImageCompression(compression_type="jpeg", quality_range=_fixed(_JPEG_Q[i]), p=1.0)],
+    "webp": lambda i: [A.ImageCompression(compression_type="webp", quality_range=_fixed(_WEBP_Q[i]), p=1.0)],
+    "downscale_upscale": lambda i: [A.Downscale(
+        scale_range=_fixed(_DOWNSCALE[i]),
+        interpolation_pair={"downscale": cv2.INTER_AREA, "upscale": cv2.INTER_LINEAR}, p=1.0)],
+    "defocus": lambda i: [A.Defocus(radius=_fixed(_DEFOCUS_R[i]), alias_blur=_fixed(0.1), p=1.0)],
+    "motion_blur": lambda i: [A.MotionBlur(blur_limit=_fixed(_MOTION_K[i]), allow_shifted=False, p=1.0)],
+    "zoom_blur": lambda i: [A.ZoomBlur(max_factor=_fixed(_ZOOM[i]), step_factor=_fixed(0.01), p=1.0)],
+    "iso_noise": _iso_noise,
+    "gaussian_noise": lambda i: [A.GaussNoise(std_range=_fixed(_GAUSS_STD[i]), per_channel=True, p=1.0)],
+    "gamma": lambda i: [A.RandomGamma(gamma_limit=_fixed(_GAMMA[i]), p=1.0)],
+    "brightness_contrast": _brightness_contrast,
+    "colour_shift": lambda i: [A.RGBShift(r_shift_limit=_fixed(_RGB_SHIFT[i]), g_shift_limit=_fixed(0),
+                                          b_shift_limit=_fixed(-_RGB_SHIFT[i]), p=1.0)],
+    # a soft, then compressed, photo: defocus followed by JPEG at the same level
+    "mixture": lambda i: [*_transforms("defocus", i), *_transforms("jpeg", i)],
+}
 
 
 KINDS: tuple[str, ...] = (

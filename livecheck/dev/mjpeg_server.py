@@ -133,7 +133,7 @@ class MjpegServer:
         self.stop()
 
 
-if __name__ == "__main__":  # a manual check: python tests/mjpeg_server.py, then open the URL
+if __name__ == "__main__":  # a manual check: python -m livecheck.dev.mjpeg_server, then open the URL
     with MjpegServer() as srv:
         print(srv.url, flush=True)
         try:

@@ -409,16 +409,19 @@ def build(data: Path, resolutions: Sequence[str] = RESOLUTIONS, defects: Sequenc
                     todo.append((r, d))
         if todo:
             work.append((str(src), tuple(todo)))
-    if work:
-        if jobs <= 1 or len(work) == 1:
-            for job in work:
-                _render_source(job)
-        else:
-            # spawn: no OpenCV thread pool inherited through fork
-            with multiprocessing.get_context("spawn").Pool(min(jobs, len(work))) as pool:
-                for _ in pool.imap_unordered(_render_source, work):
-                    pass
+    _render_all(work, jobs)
     return cases
+
+
+def _render_all(work: list[tuple[str, tuple[tuple[str, str], ...]]], jobs: int) -> None:
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            _render_source(job)
+        return
+    # spawn: no OpenCV thread pool inherited through fork
+    with multiprocessing.get_context("spawn").Pool(min(jobs, len(work))) as pool:
+        for _ in pool.imap_unordered(_render_source, work):
+            pass
 
 
 # ---------------------------------------------------------------------------------------------

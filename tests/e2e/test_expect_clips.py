@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 
 from livecheck.cli import main
+from livecheck.dev import shared_root
 from livecheck.expect import load_timeline
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = shared_root() / "data"
 ASSETS = resources.files("livecheck.assets")
 REAL_PHOTO = (SHARED / "real_hr" / "sharp"
               / "SfM_quality_evaluation__Benchmarking_Camera_Calibration_2008_castle-P30_images_0000.jpg")
@@ -141,9 +141,9 @@ def test_replay_times_are_the_clips_media_time_paced_or_not(make_clip: Callable[
 
 
 def test_the_example_timeline_is_the_demo_clips_script_and_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    """examples/demo_timeline.csv (the README's example): the defects of assets/demo.json, and
+    """assets/demo_timeline.csv (the README's example): the defects of assets/demo.json, and
     `none` between them clear of the fades."""
-    timeline = ROOT / "examples" / "demo_timeline.csv"
+    timeline = Path(str(ASSETS / "demo_timeline.csv"))
     script = json.loads((ASSETS / "demo.json").read_text())
     windows = load_timeline(timeline, grace=0.5)
     defects = [(w.start, w.end, w.expect) for w in windows if w.hints]

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import PyQt6
 import pytest
-from app_support import colour_fraction, qimage_to_rgb
+from support.app import colour_fraction, qimage_to_rgb
 
 from livecheck.app.badges import HINT_STYLES, ICON_PAINTERS, Badge
 from livecheck.app.session import demo_clip_path

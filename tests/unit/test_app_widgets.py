@@ -8,9 +8,9 @@ import time
 import cv2
 import numpy as np
 import pytest
-from app_support import colour_fraction, make_result, qimage_to_rgb
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
+from support.app import colour_fraction, make_result, qimage_to_rgb
 
 from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge

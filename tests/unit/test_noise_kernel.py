@@ -1,9 +1,9 @@
 """The C kernel behind the noise estimate (livecheck/_tiles.c) against its plain NumPy reference."""
 from __future__ import annotations
 
-import noise_reference as reference
 import numpy as np
 import pytest
+from support import noise_reference as reference
 
 from livecheck.kernels import tile_statistics
 from livecheck.noise import _BLUR

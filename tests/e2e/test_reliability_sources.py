@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from test_capture_video import _corrupt_frames, write_video
+from support.media import corrupt_frames, write_video
 
 from livecheck import capture, session
 from livecheck.capture import SourceEvent, SourceEventKind
@@ -151,9 +151,9 @@ def test_headless_run_reports_the_loss_and_carries_on(mjpeg_server: MjpegServer)
 
 # --- a clip with undecodable frames --------------------------------------------------------------
 
-def test_replay_skips_and_counts_corrupt_frames(tmp_path: Path) -> None:
+def test_replay_skips_and_countscorrupt_frames(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "broken.avi", 40, fps=20.0)
-    _corrupt_frames(clip, range(15, 18))
+    corrupt_frames(clip, range(15, 18))
     out = tmp_path / "r.jsonl"
     proc = subprocess.run([sys.executable, "-m", "livecheck", "replay", str(clip), "--no-pace", "--no-models",
                            "--jsonl", str(out)], check=False, capture_output=True, text=True, timeout=60, env=ENV)

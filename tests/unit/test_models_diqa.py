@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from iqa_photos import clean_photo, degraded, textured_frame
+from support.photos import clean_photo, degraded, textured_frame
 
 from livecheck.models import ModelName, load_model
 from livecheck.models.diqa import DiqaModel

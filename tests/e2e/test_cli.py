@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_capture_video import write_phone_clip  # tests/ is on sys.path
+from support.media import write_phone_clip
 
 from livecheck.cli import main
 

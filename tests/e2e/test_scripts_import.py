@@ -7,13 +7,13 @@ import importlib
 import pkgutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import livecheck.dev
+from livecheck.dev import REPO
 
-SCRIPTS = sorted((Path(__file__).resolve().parents[1] / "scripts").glob("*.py"))
+SCRIPTS = sorted((REPO / "scripts").glob("*.py"))
 NEEDS = {"train_nima": "torch", "train_diqa": "torch", "distortions_alt": "albumentations"}
 
 

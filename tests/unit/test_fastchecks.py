@@ -10,30 +10,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.media import add_noise, blur, scene
 
 import livecheck
+from livecheck.dev import shared_root
 from livecheck.fastchecks import Assessment, FrameMetrics, assess, measure
 from livecheck.hint import Hint
 from livecheck.models import ModelName, QualityModel, load_model, run_model
 from livecheck.thresholds import Thresholds
-
-
-def scene(width: int = 640, height: int = 480) -> np.ndarray:
-    """A drawn, sharp scene (shapes, text, a gradient), drawn natively at any size."""
-    s = width / 640.0
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.dstack([60 + 80 * x / width, 90 + 60 * y / height, 120 + 40 * (x + y) / (width + height)])
-    img = img.astype(np.uint8)
-    cv2.rectangle(img, (int(60 * s), int(50 * s)), (int(260 * s), int(220 * s)), (20, 40, 200), -1)
-    cv2.circle(img, (int(450 * s), int(160 * s)), int(90 * s), (230, 220, 40), -1)
-    cv2.line(img, (int(40 * s), int(400 * s)), (int(600 * s), int(300 * s)), (250, 250, 250),
-             max(1, int(6 * s)))
-    cv2.putText(img, "livecheck 123", (int(50 * s), int(350 * s)), cv2.FONT_HERSHEY_SIMPLEX,
-                2.0 * s, (10, 10, 10), max(1, int(4 * s)), cv2.LINE_AA)
-    for i in range(12):  # a row of thin bars: fine detail
-        x0 = int((330 + 22 * i) * s)
-        cv2.rectangle(img, (x0, int(380 * s)), (x0 + max(1, int(8 * s)), int(460 * s)), (30, 30, 30), -1)
-    return img
 
 
 def plain_scene(width: int = 640, height: int = 480) -> np.ndarray:
@@ -41,15 +25,6 @@ def plain_scene(width: int = 640, height: int = 480) -> np.ndarray:
     img = np.full((height, width, 3), 200, np.uint8)
     cv2.rectangle(img, (width // 3, height // 3), (width // 2, height // 2), (70, 70, 70), -1)
     return img
-
-
-def add_noise(img: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
-    noise = np.random.default_rng(seed).normal(0.0, sigma, img.shape)
-    return np.clip(img + noise, 0, 255).astype(np.uint8)
-
-
-def blur(img: np.ndarray, sigma: float) -> np.ndarray:
-    return cv2.GaussianBlur(img, (0, 0), sigma)
 
 
 # --- what the hints say ----------------------------------------------------------------------------
@@ -352,12 +327,11 @@ def test_any_array_returns_or_raises_value_error(models: dict[ModelName, Quality
         assert output.values and all(np.isfinite(v) for v in output.values.values()), (name, output)
 
 
-
 # --- real photos, when ../shared is here -----------------------------------------------------------
 
 def _shared_data() -> Path:
     root = os.environ.get("LIVECHECK_SHARED")
-    base = Path(root) if root else Path(__file__).resolve().parents[1] / ".." / "shared"
+    base = Path(root) if root else shared_root()
     return base / "data"
 
 

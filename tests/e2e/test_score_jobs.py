@@ -19,7 +19,7 @@ from livecheck.cli.score_pool import AHEAD_PER_WORKER, ScorePool
 from livecheck.imageio import iter_image_paths
 from livecheck.pipeline import PipelineConfig
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 

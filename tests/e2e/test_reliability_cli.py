@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_capture_video import write_video  # tests/ is on sys.path
+from support.media import write_video
 
 from livecheck.cli import main
 from livecheck.models import ModelName, brisque, diqa, nima

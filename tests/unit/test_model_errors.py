@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_pipeline import collect, write_clip  # tests/ is on sys.path
+from support.media import collect, write_clip
 
 from livecheck.capture import open_capture
 from livecheck.cli import main

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
-from app_support import make_result  # sets QT_QPA_PLATFORM=offscreen first
 from PyQt6.QtCore import Qt
+from support.app import make_result
+from support.media import write_video  # sets QT_QPA_PLATFORM=offscreen first
 
 from livecheck.app import AppOptions, controller, run_app
 from livecheck.app import session as app_session
@@ -55,11 +55,7 @@ def make_controller(qtbot, tmp_path):
 
 
 def tiny_clip(path: Path, frames: int = 10) -> Path:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (160, 120))
-    for i in range(frames):
-        writer.write(np.full((120, 160, 3), 40 + 15 * i, np.uint8))
-    writer.release()
-    return path
+    return write_video(path, frames, fourcc="mp4v")
 
 
 def test_no_camera_plays_the_demo_clip_with_a_banner(qtbot, make_controller, demo):

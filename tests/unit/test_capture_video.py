@@ -1,36 +1,20 @@
 """Video file source: every frame unpaced, camera-like pacing, corrupt frames skipped and counted."""
 from __future__ import annotations
 
-import struct
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from support.media import corrupt_frames, write_phone_clip, write_video
 
 from livecheck.capture import Capture, SourceError, SourceEvent, SourceEventKind, open_capture
+from livecheck.dev import shared_root
 from livecheck.frame import Frame
 
 pytestmark = pytest.mark.usefixtures("no_leftover_capture_threads")
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-
-
-def write_video(path: Path, frames: int, fps: float = 25.0, size: tuple[int, int] = (160, 120),
-                fourcc: str = "MJPG") -> Path:
-    """Frame i shows i in binary as 8 black/white stripes, so its index survives any codec."""
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
-    assert out.isOpened()
-    stripe = size[0] // 8
-    for i in range(frames):
-        image = np.zeros((size[1], size[0], 3), np.uint8)
-        for bit in range(8):
-            if i >> bit & 1:
-                image[:, bit * stripe:(bit + 1) * stripe] = 255
-        out.write(image)
-    out.release()
-    return path
+SHARED = shared_root()
 
 
 def drain(cap: Capture, timeout: float = 10.0) -> list[Frame]:
@@ -126,18 +110,9 @@ def test_paced_clip_drops_for_a_slow_consumer_and_counts_them(tmp_path: Path) ->
     assert frames[-1].seq == 49, "the newest frame wins"
 
 
-def _corrupt_frames(clip: Path, which: range) -> None:
-    data = bytearray(clip.read_bytes())
-    starts = [i for i in range(len(data) - 2) if data[i:i + 3] == b"\xff\xd8\xff"]
-    for k in which:
-        begin, end = starts[k], starts[k + 1]
-        data[begin + 2:end - 16] = bytes(end - 18 - begin)  # the whole JPEG body zeroed
-    clip.write_bytes(bytes(data))
-
-
 def test_corrupt_frames_in_the_middle_are_skipped_and_counted(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "broken.avi", 40, fps=20.0)
-    _corrupt_frames(clip, range(15, 18))
+    corrupt_frames(clip, range(15, 18))
     events: list[SourceEvent] = []
     cap = open_capture(str(clip), pace=False, on_event=events.append)
     cap.start()
@@ -222,32 +197,6 @@ def test_shared_clip_decodes() -> None:
     cap.stop()
     assert all(f is not None and f.image.shape == (272, 640, 3) for f in frames)
     assert "bikes.mp4 (640x272 @ 25 fps" in cap.description
-
-
-_DISPLAY_MATRIX = {  # QuickTime track matrix (a, b, c, d in 16.16) a phone writes for each rotation
-    90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0),
-}
-
-
-def write_phone_clip(path: Path, rotation: int, frames: int = 10, size: tuple[int, int] = (320, 240)) -> Path:
-    """A landscape mp4v clip whose top half is white, flagged as a phone flags portrait video:
-    the rotation goes into the track header's display matrix (.mov, .3gp and .mp4 alike)."""
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, size)
-    assert out.isOpened()
-    image = np.zeros((size[1], size[0], 3), np.uint8)
-    image[: size[1] // 2] = 255
-    for _ in range(frames):
-        out.write(image)
-    out.release()
-    data = bytearray(path.read_bytes())
-    tkhd = data.index(b"tkhd")
-    assert data[tkhd + 4] == 0, "a version-0 track header"
-    matrix = tkhd + 4 + 4 + 20 + 8 + 8  # version/flags, times/id/duration, reserved, layer..volume
-    assert struct.unpack(">9i", data[matrix:matrix + 36]) == (1 << 16, 0, 0, 0, 1 << 16, 0, 0, 0, 1 << 30)
-    a, b, c, d = (v << 16 for v in _DISPLAY_MATRIX[rotation])
-    data[matrix:matrix + 36] = struct.pack(">9i", a, b, 0, c, d, 0, 0, 0, 1 << 30)
-    path.write_bytes(bytes(data))
-    return path
 
 
 @pytest.mark.parametrize("suffix, rotation, white", [

@@ -7,9 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from support.media import collect, write_clip
 
 from livecheck.capture import open_capture
 from livecheck.capture.events import CaptureStats
@@ -38,31 +38,6 @@ class SlowModel:
 
     def close(self) -> None:
         self.closed = True
-
-
-def write_clip(path: Path, frames: int, fps: float = 50.0, size: tuple[int, int] = (320, 240)) -> Path:
-    rng = np.random.default_rng(0)
-    base = cv2.GaussianBlur(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8), (0, 0), 2)
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
-    for i in range(frames):
-        out.write(np.roll(base, i * 3, axis=1))
-    out.release()
-    return path
-
-
-def collect(pipeline_factory) -> tuple[Pipeline, list[FrameResult]]:
-    results: list[FrameResult] = []
-    lock = threading.Lock()
-
-    def on_result(r: FrameResult) -> None:
-        with lock:
-            results.append(r)
-
-    pipeline = pipeline_factory(on_result)
-    pipeline.start()
-    assert pipeline.wait(timeout=30)
-    pipeline.stop()
-    return pipeline, results
 
 
 def test_offline_replay_analyses_every_frame_and_runs_models_on_media_time(tmp_path: Path) -> None:

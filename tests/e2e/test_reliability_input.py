@@ -20,11 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_imageio import (  # tests/ is on sys.path
-    _png,
-    _png_chunk,
-    _with_exif_orientation,
-)
+from support.media import png, png_chunk, with_exif_orientation
 
 from livecheck import assess
 from livecheck.cli import main
@@ -87,16 +83,16 @@ def odd_but_good(folder: Path) -> dict[str, tuple[int, int]]:
     write(folder / "deep16.png", base.astype(np.uint16) * 257)
     write(folder / "grey.png", cv2.cvtColor(base, cv2.COLOR_BGR2GRAY))
     write(folder / "opaque_bgra.png", cv2.cvtColor(base, cv2.COLOR_BGR2BGRA))
-    palette = _png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255]))
+    palette = png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255]))
     rows = b"".join(b"\x00" + bytes([(x + y) % 3 for x in range(5)]) for y in range(4))
-    (folder / "palette.png").write_bytes(_png(5, 4, 3, rows, extra=palette))
+    (folder / "palette.png").write_bytes(png(5, 4, 3, rows, extra=palette))
     write(folder / "one.png", base[:1, :1])
     write(folder / "two_by_three.jpg", base[:2, :3])
     write(folder / "black.png", np.zeros((240, 320, 3), np.uint8))
     write(folder / "white.png", np.full((240, 320, 3), 255, np.uint8))
     stored = write(folder / "stored.jpg", photo(120, 200)).read_bytes()
     (folder / "stored.jpg").unlink()
-    (folder / "exif_rotated.jpg").write_bytes(_with_exif_orientation(stored, 6))  # stored 200x120, shown 120x200
+    (folder / "exif_rotated.jpg").write_bytes(with_exif_orientation(stored, 6))  # stored 200x120, shown 120x200
     return {"photo.png": (320, 240), "photo.jpg": (320, 240), "deep16.png": (320, 240), "grey.png": (320, 240),
             "opaque_bgra.png": (320, 240), "palette.png": (5, 4), "one.png": (1, 1),
             "two_by_three.jpg": (3, 2), "black.png": (320, 240), "white.png": (320, 240),
@@ -113,9 +109,9 @@ def junk(folder: Path) -> None:
     (folder / "cut.png").write_bytes(png[: len(png) * 2 // 3])
     (folder / "notes.jpg").write_text("a shopping list, not a photo\n")
     ihdr = struct.pack(">IIBBBBB", 40000, 40000, 8, 2, 0, 0, 0)  # 4.8 GB once decoded
-    (folder / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr)
-                                      + _png_chunk(b"IDAT", np.zeros(1 << 20, np.uint8).tobytes())
-                                      + _png_chunk(b"IEND", b""))
+    (folder / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+                                      + png_chunk(b"IDAT", np.zeros(1 << 20, np.uint8).tobytes())
+                                      + png_chunk(b"IEND", b""))
     small = bytearray(jpeg)
     sof = small.index(b"\xff\xc0")
     small[sof + 5:sof + 9] = struct.pack(">HH", 40000, 40000)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import cv2
-import edges_reference as reference
 import numpy as np
 import pytest
+from support import edges_reference as reference
 
 from livecheck.fastchecks import EDGE_COARSE_SIGMA as _SHARP_COARSE_SIGMA
 from livecheck.kernels import edge_energy

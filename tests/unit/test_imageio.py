@@ -10,7 +10,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from support.media import png, png_chunk, with_exif_orientation
 
+from livecheck.dev import shared_root
 from livecheck.imageio import (
     _CODEC_MESSAGE,
     ImageFormat,
@@ -21,7 +23,7 @@ from livecheck.imageio import (
 )
 from livecheck.native_stderr import native_messages
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = shared_root()
 
 
 def _photo(height: int = 48, width: int = 64) -> np.ndarray:
@@ -34,16 +36,6 @@ def _photo(height: int = 48, width: int = 64) -> np.ndarray:
 def _write(path: Path, image: np.ndarray, *params: int) -> Path:
     assert cv2.imwrite(str(path), image, list(params))
     return path
-
-
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _png(width: int, height: int, colour_type: int, rows: bytes, extra: bytes = b"") -> bytes:
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + extra
-            + _png_chunk(b"IDAT", zlib.compress(rows)) + _png_chunk(b"IEND", b""))
 
 
 def _assert_one_line_error(path: Path, *fragments: str) -> None:
@@ -151,7 +143,7 @@ def test_other_stderr_output_during_a_decode_is_passed_on(capfd: pytest.CaptureF
 
 def test_huge_png_header_is_refused_before_decoding(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.png"
-    bomb.write_bytes(_png(40000, 40000, 2, bytes(1000)))
+    bomb.write_bytes(png(40000, 40000, 2, bytes(1000)))
     start = time.monotonic()
     _assert_one_line_error(bomb, "40000x40000", "limit")
     assert time.monotonic() - start < 0.5
@@ -180,7 +172,7 @@ def test_unsupported_format(tmp_path: Path) -> None:
 
 def test_corrupt_png_data_is_refused(tmp_path: Path) -> None:
     rows = bytes(3 * 4 + 1) * 3
-    data = bytearray(_png(4, 3, 2, rows))
+    data = bytearray(png(4, 3, 2, rows))
     idat = data.index(b"IDAT")
     data[idat + 4:idat + 10] = b"garbag"
     (tmp_path / "bad.png").write_bytes(bytes(data))
@@ -236,7 +228,7 @@ def test_transparent_png_is_shown_over_white(tmp_path: Path) -> None:
 
 def test_grey_with_alpha_png(tmp_path: Path) -> None:
     rows = b"".join(b"\x00" + bytes([v, a]) * 2 for v, a in ((0, 255), (0, 0)))
-    image = read_image(_write_bytes(tmp_path / "ga.png", _png(2, 2, 4, rows)))
+    image = read_image(_write_bytes(tmp_path / "ga.png", png(2, 2, 4, rows)))
     assert tuple(image[0, 0]) == (0, 0, 0) and tuple(image[1, 0]) == (255, 255, 255)
 
 
@@ -246,9 +238,9 @@ def _write_bytes(path: Path, data: bytes) -> Path:
 
 
 def test_palette_png(tmp_path: Path) -> None:
-    palette = _png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0]))  # index 0 red, 1 green (RGB)
+    palette = png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0]))  # index 0 red, 1 green (RGB)
     rows = b"\x00" + bytes([0, 1, 0]) + b"\x00" + bytes([1, 1, 0])
-    image = read_image(_write_bytes(tmp_path / "pal.png", _png(3, 2, 3, rows, extra=palette)))
+    image = read_image(_write_bytes(tmp_path / "pal.png", png(3, 2, 3, rows, extra=palette)))
     assert image.shape == (2, 3, 3)
     assert tuple(image[0, 0]) == (0, 0, 255) and tuple(image[0, 1]) == (0, 255, 0)
 
@@ -260,17 +252,10 @@ def test_tiny_images(tmp_path: Path, height: int, width: int, suffix: str) -> No
     assert image.shape == (height, width, 3)
 
 
-def _with_exif_orientation(jpeg: bytes, orientation: int) -> bytes:
-    entry = struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)
-    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + entry + struct.pack("<I", 0)
-    app1 = b"Exif\x00\x00" + tiff
-    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:]
-
-
 def test_exif_rotated_jpeg_is_read_as_a_viewer_shows_it(tmp_path: Path) -> None:
     stored = _photo(40, 60)
     plain = _write(tmp_path / "plain.jpg", stored).read_bytes()
-    rotated = _write_bytes(tmp_path / "rot.jpg", _with_exif_orientation(plain, 6))  # 6: turn 90 deg clockwise
+    rotated = _write_bytes(tmp_path / "rot.jpg", with_exif_orientation(plain, 6))  # 6: turn 90 deg clockwise
     assert (read_header(rotated.read_bytes()).width, read_header(rotated.read_bytes()).height) == (60, 40)
     image = read_image(rotated)
     assert image.shape == (60, 40, 3)

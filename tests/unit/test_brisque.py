@@ -13,7 +13,7 @@ from livecheck.models import ModelName, ModelUnavailable, load_model
 from livecheck.models.brisque import MODEL_FILE, RANGE_FILE, BrisqueModel
 from livecheck.models.brisque_features import FEATURE_COUNT, BrisqueFeatures, brisque_features
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KODAK = REPO / ".." / "shared" / "data" / "pristine" / "Kodak24"
 
 

@@ -6,7 +6,7 @@ import json
 import cv2
 import numpy as np
 import pytest
-from test_fastchecks import add_noise, blur, scene  # tests/ is on sys.path
+from support.media import add_noise, blur, scene
 
 from livecheck import assess
 from livecheck.cli import main
