@@ -95,7 +95,7 @@ def test_fuse_is_the_weighted_mean_of_measured_ranks() -> None:
 
 def test_real_blur_and_noise_rank_in_order() -> None:
     """With the real fast checks (no models), stronger blur and stronger noise score lower."""
-    from iqa_photos import degraded
+    from support.photos import degraded
 
     for kind in ("gaussian_blur", "white_noise"):
         scores = []

@@ -21,7 +21,7 @@ def eval_iqa():
 
 def _photo() -> np.ndarray:
     """A real clean photo (Kodak's parrots; the test skips without ../shared)."""
-    from iqa_photos import clean_photo
+    from support.photos import clean_photo
 
     return clean_photo()
 
