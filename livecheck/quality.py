@@ -33,7 +33,9 @@ one's ranking. The learned weights lean on the inputs that rank damage best acro
 """
 from __future__ import annotations
 
+import bisect
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +56,17 @@ QUANTILES: tuple[float, ...] = tuple(i / 20 for i in range(21))
 FUSION_INPUTS: tuple[str, ...] = (
     "sharpness", "colour_noise", "luma_noise", "exposure", "contrast", "nima", "diqa", "brisque",
 )
+
+
+def _interp(x: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """``np.interp`` for one value (clamped to the end values outside ``xs``)."""
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    i = bisect.bisect_right(xs, x)
+    t = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
+    return ys[i - 1] + t * (ys[i] - ys[i - 1])
 
 
 def _ramp(x: float, zero_at: float, one_at: float) -> float:
@@ -120,6 +133,19 @@ class FusionTable:
         xs, ys = zip(*self.scale, strict=True)
         return np.interp(self.fuse(raw), xs, ys)
 
+    def score_one(self, values: Mapping[str, float]) -> float:
+        """``score`` for one frame's inputs (name -> raw value; missing names are not measured), in
+        plain Python: the live path calls this on every analysed frame, where NumPy's per-call cost
+        on eight scalars would be most of the work."""
+        num = den = 0.0
+        for name, knots, weight in zip(self.inputs, self.knots, self.weights, strict=True):
+            x = values.get(name)
+            if x is None or not math.isfinite(x):
+                continue
+            num += weight * _interp(x, knots, QUANTILES)
+            den += weight
+        return _interp(num / den if den > 0 else 0.5, *zip(*self.scale, strict=True))
+
     def to_json(self, **provenance: object) -> str:
         """The table as JSON, one line per input, with where it was fitted (``provenance``)."""
         inputs = ",\n".join(
@@ -150,10 +176,7 @@ def fusion_table() -> FusionTable:
 def overall_quality(metrics: Mapping[str, float], hints: frozenset[Hint],
                     models: Mapping[str, Mapping[str, float]] | None = None) -> float:
     """0..100, higher is better: the fused rank of every measured input, times the hint penalty."""
-    table = fusion_table()
-    values = fusion_inputs(metrics, models)
-    raw = np.array([[values.get(n, np.nan) for n in table.inputs]])
-    fused = float(table.score(raw)[0])
+    fused = fusion_table().score_one(fusion_inputs(metrics, models))
     return min(100.0, max(0.0, 100.0 * fused * HINT_FACTOR ** len(hints)))
 
 
