@@ -103,3 +103,15 @@ def test_real_blur_and_noise_rank_in_order() -> None:
             a = assess(degraded(kind, level))
             scores.append(overall_quality(a.metrics.as_dict(), a.hints))
         assert scores[0] > scores[1] > scores[2], (kind, scores)
+
+
+def test_one_frame_path_matches_the_table() -> None:
+    """``overall_quality``'s plain-Python path gives what the vectorised ``FusionTable.score`` does,
+    for inputs inside, outside and missing from the rank tables."""
+    table = fusion_table()
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        values = {n: float(rng.uniform(k[0] - 1.0, k[-1] + 1.0))
+                  for n, k in zip(FUSION_INPUTS, table.knots, strict=True) if rng.uniform() < 0.8}
+        raw = np.array([[values.get(n, np.nan) for n in FUSION_INPUTS]])
+        assert table.score_one(values) == pytest.approx(float(table.score(raw)[0]), abs=1e-12)
