@@ -1,7 +1,12 @@
-"""NIMA (Talebi & Milanfar 2018): a 10-bin score distribution from MobileNetV2, as mean and std.
+"""NIMA (Talebi & Milanfar 2018): a 10-bin score distribution from MobileNetV2, reported as its mean.
 
 livecheck's own model, trained on synthetically distorted photos against a full-reference target
 (see models/NIMA.md): the mean estimates objective quality on a 1..10 scale, not a human rating.
+The distribution's spread is not reported: each training target had the same spread (a Gaussian
+of std 1 around the target score), so the predicted std only follows the mean (it narrows where
+the target's Gaussian is cut off near 10) and says nothing of its own (on the fit_quality training
+samples: Spearman -0.93 with the mean, and what is left after a fit on the mean ranks the
+full-reference target at -0.08). ``distribution`` still gives the 10 probabilities.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ _SCORES = np.arange(1, 11, dtype=np.float64)
 
 
 class NimaModel:
-    """``score(bgr) -> {"mean": 1..10, "std": >= 0}``; higher mean is better. One thread only."""
+    """``score(bgr) -> {"mean": 1..10}``; higher is better. One thread only."""
 
     info = MODEL_SPECS[ModelName.NIMA].metric
 
@@ -37,10 +42,7 @@ class NimaModel:
         return p / p.sum()
 
     def score(self, bgr: np.ndarray) -> dict[str, float]:
-        p = self.distribution(bgr)
-        mean = float(p @ _SCORES)
-        std = float(np.sqrt(max(p @ (_SCORES - mean) ** 2, 0.0)))
-        return {"mean": mean, "std": std}
+        return {"mean": float(self.distribution(bgr) @ _SCORES)}
 
     def close(self) -> None:
         self._runner.close()
