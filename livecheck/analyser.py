@@ -19,6 +19,7 @@ from livecheck.fastchecks import Assessment, FrameMetrics, assess
 from livecheck.hint import Hint
 from livecheck.models import ModelName, ModelOutput, ModelUnavailable, QualityModel, load_model, run_model
 from livecheck.quality import overall_quality
+from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE
 
@@ -34,6 +35,8 @@ class Analysis:
     models: dict[str, ModelOutput] = field(default_factory=dict)
     """The models run on this frame, by name: values, or the error of a model that failed on it."""
     quality: float = 0.0
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` when the frame is ``blurry``."""
 
 
 class Analyser:
@@ -88,7 +91,7 @@ class Analyser:
         models = ({name.value: self.run_model(name, image) for name in self.models} if with_models else {})
         values = {name: out.values for name, out in models.items() if out.error is None}
         return Analysis(assessment.metrics, assessment.hints, models,
-                        self.quality(assessment.metrics, assessment.hints, values))
+                        self.quality(assessment.metrics, assessment.hints, values), assessment.blur_kind)
 
     def close(self) -> None:
         """Close every loaded model (idempotent)."""

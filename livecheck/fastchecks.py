@@ -20,6 +20,10 @@ Metrics (names as in the JSON output):
     read 2.0-4.0, text more. The ratio does not depend on edge contrast, so a sharp but low-texture
     scene is not "blurry"; the noise estimate's expected contribution is subtracted, so noise cannot
     make a blurred frame look sharp.
+``blur_spread``
+    How much sharper the best of those four directions is than the worst, ``(max - min) / min`` of
+    their ratios: motion blur leaves edges along the motion crisp (a large spread), missed focus
+    softens all of them alike (a small one). It tells the two apart when ``blurry``: ``blur_kind``.
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
@@ -53,6 +57,7 @@ from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
 from livecheck.noise import estimate_noise
+from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, view_scale
 
@@ -116,6 +121,9 @@ class FrameMetrics:
     luma_noise: float
     noise_sigma: float
     contrast: float
+    blur_spread: float = 0.0
+    """Metrics added after the first four hints default to a neutral value, so that metrics from an
+    older JSON line or a hand-built test frame still make a ``FrameMetrics``."""
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -127,6 +135,8 @@ class Assessment:
 
     metrics: FrameMetrics
     hints: frozenset[Hint]
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` when the frame is ``blurry``, else None."""
 
 
 def as_bgr(frame: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -219,8 +229,10 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
     judged = bool(sums[1].any())
+    ratios = sharpness_mod.direction_ratios(sums, noise_sigma * pitch)
     return FrameMetrics(
-        sharpness=sharpness_mod.sharpness(sums, noise_sigma * pitch),
+        sharpness=sharpness_mod.sharpness(ratios),
+        blur_spread=sharpness_mod.direction_spread(ratios),
         edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,
         p05=p05,
@@ -255,4 +267,10 @@ def assess(frame: np.ndarray, thresholds: Thresholds = _DEFAULT_THRESHOLDS,
     """Measure one frame at its viewing scale and list the hints it raises on its own. Thread-safe;
     no state."""
     metrics = measure(frame, view_size)
-    return Assessment(metrics, frame_hints(metrics, thresholds))
+    hints = frame_hints(metrics, thresholds)
+    return Assessment(metrics, hints, frame_blur_kind(metrics, hints, thresholds))
+
+
+def frame_blur_kind(m: FrameMetrics, hints: frozenset[Hint], th: Thresholds) -> BlurKind | None:
+    """The kind of blur when ``hints`` (the frame's own, or the debounced ones) hold ``blurry``."""
+    return sharpness_mod.blur_kind(m.blur_spread, th.motion_spread) if Hint.BLURRY in hints else None

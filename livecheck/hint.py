@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from livecheck.sharpness import BlurKind
+
 if TYPE_CHECKING:  # the rules read these; importing them here would be circular
     from livecheck.fastchecks import FrameMetrics
     from livecheck.thresholds import Thresholds
@@ -98,6 +100,10 @@ def _noisy(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
     if holding:
         return m.colour_noise > th.noisy_off or m.luma_noise > th.noisy_luma_off
     return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
+
+
+BLUR_KIND_ACTIONS: dict[BlurKind, str] = {BlurKind.MOTION: "hold still", BlurKind.FOCUS: "tap to focus"}
+"""The ``blurry`` badge's action once the kind of blur is known (its spec's action covers both)."""
 
 
 HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (

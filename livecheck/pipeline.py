@@ -26,6 +26,7 @@ import numpy as np
 
 from livecheck.analyser import Analyser, ModelLoader
 from livecheck.capture import Capture
+from livecheck.fastchecks import frame_blur_kind
 from livecheck.frame import Frame
 from livecheck.hint_engine import HintEngine
 from livecheck.models import MODEL_SPECS, ModelName, load_model
@@ -459,4 +460,5 @@ class Pipeline:
             models=models,
             unavailable_models=self._bank.unavailable(),
             image=frame.image if self._config.keep_images else None,
+            blur_kind=frame_blur_kind(assessment.metrics, hints, self._analyser.thresholds),
         )

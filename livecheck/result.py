@@ -13,6 +13,7 @@ import numpy as np
 
 from livecheck.analyser import Analysis
 from livecheck.hint import Hint
+from livecheck.sharpness import BlurKind
 
 DIGITS = 4
 """Decimals kept for metrics and model values in the JSON."""
@@ -40,10 +41,15 @@ def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs:
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),
         "hints": sorted(h.value for h in analysis.frame_hints),
+        "blur_kind": _kind(analysis.blur_kind),
         "quality": round(analysis.quality, 1),
         "metrics": rounded(analysis.metrics.as_dict()),
         "models": models,
     }
+
+
+def _kind(kind: BlurKind | None) -> str | None:
+    return kind.value if kind is not None else None
 
 
 def error_record(path: object, exc: Exception | str) -> dict[str, Any]:
@@ -89,6 +95,8 @@ class FrameResult:
     unavailable_models: dict[str, str] = field(default_factory=dict)
     image: np.ndarray | None = None
     """The analysed frame, kept only when a preview asked for it."""
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` while the debounced hints hold ``blurry``, from this frame's metrics."""
 
     @property
     def latency_ms(self) -> float:
@@ -101,6 +109,7 @@ class FrameResult:
             "t": round(self.t_media, 4),
             "hints": sorted(h.value for h in self.hints),
             "frame_hints": sorted(h.value for h in self.frame_hints),
+            "blur_kind": _kind(self.blur_kind),
             "quality": round(self.quality, 1),
             "latency_ms": round(self.latency_ms, 2),
             "metrics": rounded(self.metrics),

@@ -43,6 +43,11 @@ class Thresholds:
     edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred. A shown
     ``blurry`` stays while ``edge_strength`` is above half of it (hysteresis on the guard too)."""
 
+    motion_spread: float = 0.22
+    """A blurry frame's ``blur_spread`` above this makes its ``blur_kind`` ``motion`` (hold still),
+    else ``focus`` (tap to focus). Chosen leave-one-dataset-out on the viewing-scale synthetic motion
+    and defocus blurs (scripts/eval_issue15.py)."""
+
     dark_on: float = 50.0
     """``mean_luma`` (0-255) below this raises ``too_dark``: about 1.3 stops under a mid-grey
     exposure (~118)."""

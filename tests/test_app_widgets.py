@@ -25,6 +25,7 @@ from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
 from livecheck.pipeline import PipelineStats
 from livecheck.result import ModelScore
+from livecheck.sharpness import BlurKind
 
 SETTLE_MS = FADE_MS + 150
 
@@ -353,3 +354,16 @@ def test_hud_shows_the_stages_unclipped_even_when_they_are_slow():
     assert any(line.startswith("screen    p50 134.4 ms  p99 1178.9 ms") for line in lines)
     assert any(line.startswith("gui p99   hand-over 1179  convert 1179  paint 1179") for line in lines)
     assert not any(line.endswith("…") for line in lines)
+
+
+def test_the_blurry_badge_says_what_to_do_about_the_kind_of_blur(qtbot):
+    col = BadgeColumn()
+    qtbot.addWidget(col)
+    badge = col.badges[Hint.BLURRY]
+    assert badge.badge_style.text == "Blurry: hold still or tap to focus"
+    col.set_hints(frozenset({Hint.BLURRY}), BlurKind.MOTION)
+    assert badge.badge_style.text == "Blurry: hold still"
+    col.set_hints(frozenset({Hint.BLURRY}), BlurKind.FOCUS)
+    assert badge.badge_style.text == "Blurry: tap to focus"
+    col.set_hints(frozenset())  # fading out keeps its words
+    assert badge.badge_style.text == "Blurry: tap to focus"

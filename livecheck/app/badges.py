@@ -5,6 +5,7 @@ Icons are painted, not font glyphs, so they look the same everywhere.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPa
 from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from livecheck.app.fade import FadingWidget
-from livecheck.hint import HINT_SPECS, Hint, HintSpec, Icon
+from livecheck.hint import BLUR_KIND_ACTIONS, HINT_SPECS, Hint, HintSpec, Icon
+from livecheck.sharpness import BlurKind
 
 IconPainter = Callable[[QPainter, QRectF, QColor], None]
 
@@ -117,6 +119,12 @@ class Badge(FadingWidget):
         self._font.setBold(True)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
+    def set_style(self, style: BadgeStyle) -> None:
+        if style != self.badge_style:
+            self.badge_style = style
+            self.updateGeometry()
+            self.update()
+
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self._font)
         h = int(fm.height() * 2.0)
@@ -161,7 +169,13 @@ class BadgeColumn(QWidget):
         layout.addWidget(self.looks_good, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
-    def set_hints(self, hints: frozenset[Hint]) -> None:
+    def set_hints(self, hints: frozenset[Hint], blur_kind: BlurKind | None = None) -> None:
+        """Show the badges of ``hints``; the blurry one says what to do about ``blur_kind`` (and keeps
+        its words while it fades out)."""
+        if Hint.BLURRY in hints:
+            blurry = HINT_STYLES[Hint.BLURRY]
+            action = BLUR_KIND_ACTIONS[blur_kind] if blur_kind is not None else blurry.action
+            self.badges[Hint.BLURRY].set_style(dataclasses.replace(blurry, action=action))
         for hint, badge in self.badges.items():
             badge.set_active(hint in hints)
         self.looks_good.set_active(not hints)

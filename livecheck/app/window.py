@@ -121,7 +121,7 @@ class MainWindow(QWidget):
         self.timings.add("gui_handover", (time.monotonic() - result.t_done) * 1000.0)
         if result.image is not None:
             self.preview.set_frame(result.image, result.t_capture, picture)
-        self.badges.set_hints(result.hints)
+        self.badges.set_hints(result.hints, result.blur_kind)
         self.meter.set_result(result)
         self.hud.add_quality(result.quality, result.t_capture)
         self.last_result = result
