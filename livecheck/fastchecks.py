@@ -59,7 +59,7 @@ from livecheck.kernels import edge_energy
 from livecheck.noise import estimate_noise
 from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
-from livecheck.view import VIEW_SIZE, view_scale
+from livecheck.view import VIEW_SIZE, ViewScale, view_scale
 
 ANALYSIS_SIZE = 256
 """Long side (px) of the image that exposure and edge strength are measured on."""
@@ -220,8 +220,13 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     """Measure one frame as it looks fitted to ``view_size`` (:mod:`livecheck.view`; 0 = native
     pixels). See :func:`as_bgr` for what is accepted; ``ValueError`` otherwise."""
     bgr, grey_input = as_bgr(frame)
-    view = view_scale(bgr.shape, view_size)
-    grey = _analysis_grey(bgr)
+    return measure_prepared(bgr, grey_input, _analysis_grey(bgr), view_scale(bgr.shape, view_size))
+
+
+def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale) -> FrameMetrics:
+    """:func:`measure` on a frame already validated (:func:`as_bgr`), with its analysis image
+    ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
+    frame's own analysis image, at the frame's viewing scale."""
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)

@@ -13,6 +13,7 @@ import numpy as np
 
 from livecheck.analyser import Analysis
 from livecheck.hint import Hint
+from livecheck.regions import Region
 from livecheck.sharpness import BlurKind
 
 DIGITS = 4
@@ -45,7 +46,11 @@ def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs:
         "quality": round(analysis.quality, 1),
         "metrics": rounded(analysis.metrics.as_dict()),
         "models": models,
-    }
+    } | _regions_json(analysis.regions)
+
+
+def _regions_json(cells: tuple[Region, ...] | None) -> dict[str, Any]:
+    return {"regions": [cell.to_json() for cell in cells]} if cells is not None else {}
 
 
 def _kind(kind: BlurKind | None) -> str | None:
@@ -97,6 +102,8 @@ class FrameResult:
     """The analysed frame, kept only when a preview asked for it."""
     blur_kind: BlurKind | None = None
     """``motion`` or ``focus`` while the debounced hints hold ``blurry``, from this frame's metrics."""
+    regions: tuple[Region, ...] | None = None
+    """Each cell of the grid judged on this frame alone (no debounce); None without ``--regions``."""
 
     @property
     def latency_ms(self) -> float:
@@ -113,7 +120,7 @@ class FrameResult:
             "quality": round(self.quality, 1),
             "latency_ms": round(self.latency_ms, 2),
             "metrics": rounded(self.metrics),
-        }
+        } | _regions_json(self.regions)
         if self.models or self.unavailable_models:
             models: dict[str, Any] = {n: s.to_json(self.t_capture) for n, s in self.models.items()}
             for name, why in self.unavailable_models.items():

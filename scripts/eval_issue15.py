@@ -11,6 +11,7 @@ scripts/viewscale.py's cached camera-pipeline renders (built on first use).
   ``motion_spread`` threshold chosen without one group (the one maximising the share right over
   the others' cases) and that group's share right under it. Real camera shake (Levin09, DeepGyro,
   skimage's clock) is all motion; its share called ``motion`` is reported beside, not used to choose.
+* ``regions``: the clean real_hr photos with their right half blurred (see :func:`regions_figures`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ import numpy as np
 import viewscale
 
 from livecheck.fastchecks import FrameMetrics, measure
+from livecheck.hint import Hint
+from livecheck.regions import regions
 from livecheck.sharpness import BlurKind, blur_kind
 from livecheck.thresholds import Thresholds
 
@@ -79,7 +82,41 @@ def blur_kind_figures(data, th: Thresholds) -> dict:
     return out
 
 
-SECTIONS: dict[str, Callable] = {"blur_kind": blur_kind_figures}
+def _half_blurred(img: np.ndarray, sigma_view: float = 2.5) -> np.ndarray:
+    h, w = img.shape[:2]
+    out = img.copy()
+    out[:, w // 2:] = cv2.GaussianBlur(img, (0, 0), sigma_view * viewscale.view_factor(w, h))[:, w // 2:]
+    return out
+
+
+def regions_figures(data, th: Thresholds) -> dict:
+    """Each clean real_hr photo with its right half blurred (Gaussian sigma 2.5 viewing px): the
+    share of the right half's cells that are blurry and the count of blurry cells on the left half;
+    over every photo, and over those whose left half was sharp in every cell to begin with (a
+    photo's own soft parts, a defocused background, are rightly blurry cells)."""
+    per_photo = []
+    for path in eval_hints._real_hr(data, "clean"):
+        img = eval_hints._read(path)
+        before = regions(img, th)
+        after = regions(_half_blurred(img), th)
+        left = [c for c in after if c.x + c.w / 2 < 0.5]
+        right = [c for c in after if c.x + c.w / 2 >= 0.5]
+        per_photo.append({
+            "photo": path.name, "long_side": max(img.shape[:2]),
+            "sharp_left_before": not any(Hint.BLURRY in c.hints for c in before if c.x + c.w / 2 < 0.5),
+            "right_blurry": float(np.mean([Hint.BLURRY in c.hints for c in right])),
+            "left_blurry_cells": sum(Hint.BLURRY in c.hints for c in left), "left_cells": len(left)})
+
+    def summary(rows: list[dict]) -> dict:
+        right = round(float(np.mean([r["right_blurry"] for r in rows])), 3)
+        return {"photos": len(rows), "right_half_cells_blurry": right,
+                "left_half_blurry_cells": sum(r["left_blurry_cells"] for r in rows),
+                "left_half_cells": sum(r["left_cells"] for r in rows)}
+    return {"all": summary(per_photo), "sharp_left_half": summary([r for r in per_photo if r["sharp_left_before"]]),
+            "per_photo": per_photo}
+
+
+SECTIONS: dict[str, Callable] = {"blur_kind": blur_kind_figures, "regions": regions_figures}
 
 
 def main(argv: list[str] | None = None) -> int:

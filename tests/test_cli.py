@@ -18,7 +18,7 @@ from test_capture_video import write_phone_clip  # tests/ is on sys.path
 from livecheck.cli import main
 
 DEMO = Path(str(resources.files("livecheck.assets") / "demo.mp4"))
-SCORE_KEYS = {"path", "width", "height", "hints", "quality", "metrics", "models"}
+SCORE_KEYS = {"path", "width", "height", "hints", "blur_kind", "quality", "metrics", "models", "regions"}
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from livecheck.models import ModelName
 from livecheck.pipeline import Pipeline, PipelineConfig
+from livecheck.regions import Grid, parse_grid
 from livecheck.runstats import run_stats, write_stats
 from livecheck.thresholds import Thresholds, load_thresholds
 from livecheck.view import VIEW_SIZE
@@ -31,6 +32,8 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--view-size", type=_view_size, default=VIEW_SIZE, metavar="PX",
                        help="judge blur and noise as a frame looks fitted to this long side when it is "
                             f"larger (default {VIEW_SIZE}, a full-HD screen; 0 = native pixels)")
+    group.add_argument("--grid", type=_grid, default=Grid(), metavar="ROWSxCOLS",
+                       help="the grid of regions judged on their own (default 4x4)")
     group.add_argument("--no-models", action="store_true",
                        help="fast checks only: do not load NIMA, DIQA or BRISQUE")
     group.add_argument("--models", type=_model_list, default=tuple(ModelName), metavar="LIST",
@@ -79,6 +82,20 @@ def _view_size(text: str) -> int:
     return size
 
 
+def _grid(text: str) -> Grid:
+    try:
+        return parse_grid(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_regions_option(parser: argparse.ArgumentParser) -> None:
+    """``--regions`` for the live path (`replay`, `run`), where the cells are opt-in."""
+    parser.add_argument("--regions", action="store_true",
+                        help="judge each cell of --grid on its own too and put them in the output "
+                             "(costs several times the whole frame's checks)")
+
+
 def _model_list(text: str) -> tuple[ModelName, ...]:
     names = []
     for part in filter(None, (p.strip().lower() for p in text.split(","))):
@@ -96,13 +113,16 @@ def thresholds_from_args(args: argparse.Namespace) -> Thresholds:
     return load_thresholds(args.thresholds, args.overrides, disabled=disabled)
 
 
-def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> PipelineConfig:
+def config_from_args(args: argparse.Namespace, *, keep_images: bool = False,
+                     regions: bool = False) -> PipelineConfig:
+    """The pipeline's configuration; ``regions``: judge the cells of ``--grid`` too."""
     return PipelineConfig(
         thresholds=thresholds_from_args(args),
         models=() if args.no_models else args.models,
         weights_dir=args.weights_dir,
         keep_images=keep_images,
         view_size=args.view_size,
+        grid=args.grid if regions else None,
     )
 
 

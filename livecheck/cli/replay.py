@@ -21,6 +21,7 @@ from livecheck.capture import SourceEvent, open_capture
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
+    add_regions_option,
     add_stats_json_option,
     config_from_args,
     frame_rate,
@@ -44,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="write the JSON lines to OUT instead of stdout")
     add_stats_json_option(p)
     add_analysis_options(p)
+    add_regions_option(p)
     p.set_defaults(func=run)
 
 
@@ -105,7 +107,7 @@ class FrameOrder:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, regions=args.regions)
     out: TextIO = args.jsonl or sys.stdout
     # frame results (worker thread) and source events (capture thread) meet here
     results: queue.SimpleQueue[FrameResult | tuple[int, SourceEvent]] = queue.SimpleQueue()

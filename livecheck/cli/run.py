@@ -10,6 +10,7 @@ from livecheck.capture import SourceEvent, open_capture
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
+    add_regions_option,
     add_stats_json_option,
     config_from_args,
     demo_clip,
@@ -46,6 +47,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="save the best frame once every hint has stayed clear this long")
     add_stats_json_option(p)
     add_analysis_options(p)
+    add_regions_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         snapshot_dir=args.snapshot_dir,
         auto_capture_s=args.auto_capture,
         show_hud=args.hud,
-        pipeline_config=config_from_args(args, keep_images=True),
+        pipeline_config=config_from_args(args, keep_images=True, regions=args.regions),
         stats_json=args.stats_json,
     ))
 
@@ -90,7 +92,7 @@ def run_headless(args: argparse.Namespace) -> int:
             shown = result.hints
 
     capture = open_capture(source, pace=True, fps=args.fps, on_event=on_event)
-    pipeline = Pipeline(capture, config_from_args(args), on_result=on_result)
+    pipeline = Pipeline(capture, config_from_args(args, regions=args.regions), on_result=on_result)
     with ExitStack() as stack:
         stop = stack.enter_context(StopRequest())
         pipeline.start()

@@ -65,7 +65,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, regions=True)
     entries = list(iter_image_paths(args.paths))
     jobs = min(args.jobs, sum(not isinstance(e, ImageReadError) for e in entries))
     failures = 0
