@@ -24,6 +24,9 @@ Metrics (names as in the JSON output):
     How much sharper the best of those four directions is than the worst, ``(max - min) / min`` of
     their ratios: motion blur leaves edges along the motion crisp (a large spread), missed focus
     softens all of them alike (a small one). It tells the two apart when ``blurry``: ``blur_kind``.
+``dark_mass``, ``bright_mass``, ``dark_below``
+    Where light and dark lie, on a coarse picture of the frame (:mod:`livecheck.lighting`): the
+    shares of it that are dark and bright, and how far the dark sits below the bright (``backlit``).
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
@@ -56,6 +59,7 @@ import numpy as np
 from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
+from livecheck.lighting import backlight
 from livecheck.noise import estimate_noise
 from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
@@ -124,6 +128,9 @@ class FrameMetrics:
     blur_spread: float = 0.0
     """Metrics added after the first four hints default to a neutral value, so that metrics from an
     older JSON line or a hand-built test frame still make a ``FrameMetrics``."""
+    dark_mass: float = 0.0
+    bright_mass: float = 0.0
+    dark_below: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -235,6 +242,7 @@ def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: 
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
     judged = bool(sums[1].any())
     ratios = sharpness_mod.direction_ratios(sums, noise_sigma * pitch)
+    light = backlight(grey)
     return FrameMetrics(
         sharpness=sharpness_mod.sharpness(ratios),
         blur_spread=sharpness_mod.direction_spread(ratios),
@@ -249,6 +257,9 @@ def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: 
         luma_noise=noise.luma,
         noise_sigma=noise_sigma,
         contrast=p95 - p05,
+        dark_mass=light.dark_mass,
+        bright_mass=light.bright_mass,
+        dark_below=light.dark_below,
     )
 
 

@@ -98,11 +98,25 @@ def _paint_check(p: QPainter, r: QRectF, ink: QColor) -> None:
     p.drawPath(path)
 
 
+def _paint_backlight(p: QPainter, r: QRectF, ink: QColor) -> None:
+    # a sun behind a figure: a ring of light, the figure's head and shoulders in front of it
+    c = r.center()
+    p.setPen(QPen(ink, max(1.5, r.width() * 0.08)))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(QPointF(c.x(), c.y() - r.height() * 0.1), r.width() * 0.36, r.width() * 0.36)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    p.drawEllipse(QPointF(c.x(), c.y() - r.height() * 0.08), r.width() * 0.14, r.width() * 0.14)
+    p.drawRoundedRect(QRectF(c.x() - r.width() * 0.26, c.y() + r.height() * 0.1, r.width() * 0.52,
+                             r.height() * 0.38), r.width() * 0.12, r.width() * 0.12)
+
+
 ICON_PAINTERS: dict[Icon, IconPainter] = {
     Icon.BLUR: _paint_blur,
     Icon.MOON: _paint_moon,
     Icon.SUN: _paint_sun,
     Icon.GRAIN: _paint_noise,
+    Icon.BACKLIGHT: _paint_backlight,
 }
 
 

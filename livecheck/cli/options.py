@@ -12,7 +12,7 @@ from livecheck.models import ModelName
 from livecheck.pipeline import Pipeline, PipelineConfig
 from livecheck.regions import Grid, parse_grid
 from livecheck.runstats import run_stats, write_stats
-from livecheck.thresholds import Thresholds, load_thresholds
+from livecheck.thresholds import Strictness, Thresholds, load_thresholds
 from livecheck.view import VIEW_SIZE
 
 
@@ -29,6 +29,11 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="override one threshold (repeatable), e.g. --set dark_on=40")
     group.add_argument("--disable", action="append", default=[], metavar="HINT",
                        help="never show these hints (repeatable or comma-separated), e.g. --disable noisy")
+    group.add_argument("--enable", action="append", default=[], metavar="HINT",
+                       help="raise these opt-in hints too (repeatable or comma-separated), e.g. --enable backlit")
+    group.add_argument("--strictness", type=Strictness, choices=list(Strictness), default=Strictness.NORMAL,
+                       help="how readily hints are raised: a preset over the thresholds, which --thresholds "
+                            "and --set then change (default normal)")
     group.add_argument("--view-size", type=_view_size, default=VIEW_SIZE, metavar="PX",
                        help="judge blur and noise as a frame looks fitted to this long side when it is "
                             f"larger (default {VIEW_SIZE}, a full-HD screen; 0 = native pixels)")
@@ -108,9 +113,12 @@ def _model_list(text: str) -> tuple[ModelName, ...]:
 
 
 def thresholds_from_args(args: argparse.Namespace) -> Thresholds:
-    """Defaults, then the TOML file, then --set and --disable (raises ValueError, one line)."""
+    """The --strictness preset, then the TOML file, then --set, --enable and --disable (raises
+    ValueError, one line)."""
     disabled = [name for arg in args.disable for name in arg.split(",") if name.strip()]
-    return load_thresholds(args.thresholds, args.overrides, disabled=disabled)
+    enabled = [name for arg in args.enable for name in arg.split(",") if name.strip()]
+    return load_thresholds(args.thresholds, args.overrides, disabled=disabled, enabled=enabled,
+                           strictness=args.strictness)
 
 
 def config_from_args(args: argparse.Namespace, *, keep_images: bool = False,
