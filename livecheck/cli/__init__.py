@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from livecheck.capture import SourceError
-from livecheck.cli import replay, run, score
+from livecheck.cli import calibrate, replay, run, score
 from livecheck.imageio import ImageReadError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_parser(sub)
     replay.add_parser(sub)
     run.add_parser(sub)
+    calibrate.add_parser(sub)
     return parser
 
 
