@@ -40,7 +40,7 @@ def test_a_good_scene_gives_a_thresholds_file_for_the_other_commands(tmp_path: P
     expected = min(max(SHARPNESS_MARGIN * measured.sharpness, BLURRY_ON_RANGE[0]), BLURRY_ON_RANGE[1])
     assert th.blurry_on == pytest.approx(expected, abs=0.1)
     assert th.noisy_on == pytest.approx(max(Thresholds().noisy_on, NOISE_MARGIN * measured.colour_noise), rel=0.15)
-    assert main(["score", "--no-models", "--thresholds", str(out), str(write_clip(tmp_path / "x.mkv", scene))]) == 0
+    assert main(["score", "--no-models", "--thresholds", str(out), str(write_clip(tmp_path / "x.mkv", lambda i: scene()))]) == 0
 
 
 def test_a_noisy_camera_raises_noisy_only_above_its_own_floor(tmp_path: Path) -> None:
