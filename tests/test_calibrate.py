@@ -1,6 +1,7 @@
 """`livecheck calibrate`: thresholds fitted to a camera from a generated clip of a good scene."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def calibrate(tmp_path: Path, frame: Callable[[int], np.ndarray]) -> tuple[int, 
     return main(["calibrate", str(clip), "-o", str(out), "--seconds", "1.5"]), out
 
 
-def test_a_good_scene_gives_a_thresholds_file_for_the_other_commands(tmp_path: Path) -> None:
+def test_a_good_scene_gives_a_thresholds_file_for_the_other_commands(tmp_path: Path, capsys) -> None:
     rc, out = calibrate(tmp_path, lambda i: add_noise(scene(), 1.0, seed=i))
     assert rc == 0
     th = load_thresholds(out)
@@ -40,7 +41,10 @@ def test_a_good_scene_gives_a_thresholds_file_for_the_other_commands(tmp_path: P
     expected = min(max(SHARPNESS_MARGIN * measured.sharpness, BLURRY_ON_RANGE[0]), BLURRY_ON_RANGE[1])
     assert th.blurry_on == pytest.approx(expected, abs=0.1)
     assert th.noisy_on == pytest.approx(max(Thresholds().noisy_on, NOISE_MARGIN * measured.colour_noise), rel=0.15)
-    assert main(["score", "--no-models", "--thresholds", str(out), str(write_clip(tmp_path / "x.mkv", lambda i: scene()))]) == 0
+    photo = tmp_path / "good.png"
+    cv2.imwrite(str(photo), add_noise(scene(), 1.0, seed=50))
+    assert main(["score", "--json", "--no-models", "--thresholds", str(out), str(photo)]) == 0
+    assert json.loads(capsys.readouterr().out)["hints"] == []  # the camera's own good frames stay clear
 
 
 def test_a_noisy_camera_raises_noisy_only_above_its_own_floor(tmp_path: Path) -> None:
