@@ -11,6 +11,8 @@ import pytest
 from app_support import colour_fraction, make_result, qimage_to_rgb
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
+from test_fastchecks import scene
+from test_regions import half_blurred
 
 from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge
@@ -24,8 +26,10 @@ from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
 from livecheck.pipeline import PipelineStats
+from livecheck.regions import Grid, regions
 from livecheck.result import ModelScore
 from livecheck.sharpness import BlurKind
+from livecheck.thresholds import Thresholds
 
 SETTLE_MS = FADE_MS + 150
 
@@ -367,3 +371,21 @@ def test_the_blurry_badge_says_what_to_do_about_the_kind_of_blur(qtbot):
     assert badge.badge_style.text == "Blurry: tap to focus"
     col.set_hints(frozenset())  # fading out keeps its words
     assert badge.badge_style.text == "Blurry: tap to focus"
+
+
+def test_preview_outlines_the_cells_with_hints_when_asked(qtbot):
+    frame = half_blurred(scene(640, 480), 4.0)
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(640, 480)
+    preview.show()
+    preview.set_frame(frame)
+    preview.regions = regions(frame, Thresholds(), Grid(1, 2))
+    blurry_rgb = HINT_STYLES[Hint.BLURRY].colour.getRgb()[:3]
+    shot = qimage_to_rgb(preview.grab().toImage())
+    assert colour_fraction(shot, blurry_rgb, tol=6) == 0.0  # off until `g`
+    preview.show_regions = True
+    shot = qimage_to_rgb(preview.grab().toImage())
+    w = shot.shape[1]
+    assert colour_fraction(shot[:, w // 2:], blurry_rgb, tol=6) > 0.005
+    assert colour_fraction(shot[:, : w // 2 - 4], blurry_rgb, tol=6) == 0.0
