@@ -60,7 +60,7 @@ from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
 from livecheck.lighting import backlight
-from livecheck.noise import estimate_noise
+from livecheck.noise import NoiseEstimate, estimate_noise
 from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, ViewScale, view_scale
@@ -230,13 +230,17 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     return measure_prepared(bgr, grey_input, _analysis_grey(bgr), view_scale(bgr.shape, view_size))
 
 
-def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale) -> FrameMetrics:
+def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale,
+                     noise_ceiling: NoiseEstimate | None = None) -> FrameMetrics:
     """:func:`measure` on a frame already validated (:func:`as_bgr`), with its analysis image
     ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
-    frame's own analysis image, at the frame's viewing scale."""
+    frame's own analysis image, at the frame's viewing scale. ``noise_ceiling``: the most noise
+    this part may read (the whole frame's: see :mod:`livecheck.regions`)."""
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
+    if noise_ceiling is not None:
+        noise = NoiseEstimate(min(noise.colour, noise_ceiling.colour), min(noise.luma, noise_ceiling.luma))
     noise_sigma = max(noise.colour, noise.luma)
     sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.

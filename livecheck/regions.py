@@ -5,7 +5,10 @@ frame's own analysis image (so edge strength keeps its units and a featureless c
 patch of sky, has no edges to be blurry), at the frame's viewing scale (so a cell's sharpness and
 noise are what a person sees of that part of the picture shown whole), with the same rules and
 thresholds. Only the hints that describe a part of a picture are judged per cell: blur, exposure
-and noise. The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
+and noise. A cell reads at most the whole frame's noise: noise is the camera's, and the frame's
+estimate comes from its flattest tiles, while a cell of grass or gravel has no flat tile and would
+read its own texture as noise (and that noise's share would then be taken off its sharpness).
+The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy as np
 
 from livecheck.fastchecks import FrameMetrics, _analysis_grey, as_bgr, measure_prepared
 from livecheck.hint import HINT_SPECS, Hint
+from livecheck.noise import NoiseEstimate
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, view_scale
 
@@ -75,6 +79,8 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
     h, w = bgr.shape[:2]
     ys, xs = _edges(h, grid.rows), _edges(w, grid.cols)
     ays, axs = _edges(grey.shape[0], grid.rows), _edges(grey.shape[1], grid.cols)
+    whole = measure_prepared(bgr, grey_input, grey, view)
+    ceiling = NoiseEstimate(whole.colour_noise, whole.luma_noise)
     cells = []
     for r in range(grid.rows):
         for c in range(grid.cols):
@@ -82,7 +88,7 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
             part_grey = np.ascontiguousarray(grey[ays[r]:ays[r + 1], axs[c]:axs[c + 1]])
             if part.size == 0 or part_grey.size == 0:
                 continue
-            m = measure_prepared(part, grey_input, part_grey, view)
+            m = measure_prepared(part, grey_input, part_grey, view, ceiling)
             hints = frozenset(hint for hint in REGION_HINTS
                               if thresholds.enabled(hint) and HINT_SPECS[hint].rule(m, thresholds, False))
             cells.append(Region(xs[c] / w, ys[r] / h, (xs[c + 1] - xs[c]) / w, (ys[r + 1] - ys[r]) / h, m, hints))

@@ -30,7 +30,7 @@ import viewscale
 
 from livecheck.fastchecks import FrameMetrics, frame_hints, measure
 from livecheck.hint import Hint
-from livecheck.regions import regions
+from livecheck.regions import REGION_HINTS, regions
 from livecheck.sharpness import BlurKind, blur_kind
 from livecheck.thresholds import Thresholds
 
@@ -96,11 +96,14 @@ def regions_figures(data, th: Thresholds) -> dict:
     """Each clean real_hr photo with its right half blurred (Gaussian sigma 2.5 viewing px): the
     share of the right half's cells that are blurry and the count of blurry cells on the left half;
     over every photo, and over those whose left half was sharp in every cell to begin with (a
-    photo's own soft parts, a defocused background, are rightly blurry cells)."""
+    photo's own soft parts, a defocused background, are rightly blurry cells); and the share of the
+    untouched photos' cells with each hint."""
     per_photo = []
+    clean_cells: list = []
     for path in eval_hints._real_hr(data, "clean"):
         img = eval_hints._read(path)
         before = regions(img, th)
+        clean_cells += before
         after = regions(_half_blurred(img), th)
         left = [c for c in after if c.x + c.w / 2 < 0.5]
         right = [c for c in after if c.x + c.w / 2 >= 0.5]
@@ -116,6 +119,8 @@ def regions_figures(data, th: Thresholds) -> dict:
                 "left_half_blurry_cells": sum(r["left_blurry_cells"] for r in rows),
                 "left_half_cells": sum(r["left_cells"] for r in rows)}
     return {"all": summary(per_photo), "sharp_left_half": summary([r for r in per_photo if r["sharp_left_before"]]),
+            "clean_cells_with_hint": {h.value: round(float(np.mean([h in c.hints for c in clean_cells])), 3)
+                                      for h in REGION_HINTS},
             "per_photo": per_photo}
 
 
