@@ -44,9 +44,13 @@ class Backlight:
 def backlight(grey: np.ndarray) -> Backlight:
     """The backlight measures (module docstring) of an analysis-size grey image."""
     rows, cols = BLOCKS if grey.shape[1] >= grey.shape[0] else BLOCKS[::-1]
-    blocks = cv2.resize(grey, (cols, rows), interpolation=cv2.INTER_AREA).astype(np.float32)
-    dark, bright = blocks < DARK_LEVEL, blocks > BRIGHT_LEVEL
-    row = np.arange(rows, dtype=np.float32)[:, None] * np.ones((1, cols), np.float32)
-    below = float(row[dark].mean() - row[bright].mean()) / rows if dark.any() and bright.any() else 0.0
-    return Backlight(float(dark.mean()), float(bright.mean()), below)
+    blocks = cv2.resize(grey, (cols, rows), interpolation=cv2.INTER_AREA)
+    dark = np.count_nonzero(blocks < DARK_LEVEL, axis=1)  # per row
+    bright = np.count_nonzero(blocks > BRIGHT_LEVEL, axis=1)
+    n_dark, n_bright = int(dark.sum()), int(bright.sum())
+    below = 0.0
+    if n_dark and n_bright:
+        row = np.arange(rows)
+        below = float(row @ dark / n_dark - row @ bright / n_bright) / rows
+    return Backlight(n_dark / blocks.size, n_bright / blocks.size, below)
 
