@@ -19,6 +19,8 @@ from livecheck.fastchecks import Assessment, FrameMetrics, assess
 from livecheck.hint import Hint
 from livecheck.models import ModelName, ModelOutput, ModelUnavailable, QualityModel, load_model, run_model
 from livecheck.quality import overall_quality
+from livecheck.regions import Grid, Region, regions
+from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE
 
@@ -34,6 +36,10 @@ class Analysis:
     models: dict[str, ModelOutput] = field(default_factory=dict)
     """The models run on this frame, by name: values, or the error of a model that failed on it."""
     quality: float = 0.0
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` when the frame is ``blurry``."""
+    regions: tuple[Region, ...] | None = None
+    """Each cell of the analyser's grid judged on its own; None when it has no grid."""
 
 
 class Analyser:
@@ -42,13 +48,15 @@ class Analyser:
 
     def __init__(self, thresholds: Thresholds | None = None, view_size: int = VIEW_SIZE,
                  models: Mapping[ModelName, QualityModel] | None = None,
-                 unavailable: Mapping[str, str] | None = None) -> None:
+                 unavailable: Mapping[str, str] | None = None, grid: Grid | None = None) -> None:
         self.thresholds = thresholds if thresholds is not None else Thresholds()
         self.view_size = view_size
         """Long side that larger frames are judged at (:mod:`livecheck.view`); 0 = native pixels."""
         self.models: dict[ModelName, QualityModel] = dict(models or {})
         self.unavailable: dict[str, str] = dict(unavailable or {})
         """Each model that was asked for but could not be loaded -> why, in one line."""
+        self.grid = grid
+        """The cells judged on their own (:mod:`livecheck.regions`); None: the whole frame only."""
 
     def load_models(self, names: Iterable[ModelName], weights_dir: Path | None = None, *,
                     loader: ModelLoader | None = None, full_resolution: bool = False,
@@ -71,6 +79,10 @@ class Analyser:
         the checks cannot take (see :func:`livecheck.fastchecks.as_bgr`)."""
         return assess(image, self.thresholds, self.view_size)
 
+    def regions(self, image: np.ndarray) -> tuple[Region, ...] | None:
+        """Each cell of the grid judged on its own; None when the analyser has no grid."""
+        return regions(image, self.thresholds, self.grid, self.view_size) if self.grid is not None else None
+
     def run_model(self, name: ModelName, image: np.ndarray) -> ModelOutput:
         """One loaded model on one frame; never raises (a failure is the output's ``error``)."""
         return run_model(self.models[name], image)
@@ -88,7 +100,8 @@ class Analyser:
         models = ({name.value: self.run_model(name, image) for name in self.models} if with_models else {})
         values = {name: out.values for name, out in models.items() if out.error is None}
         return Analysis(assessment.metrics, assessment.hints, models,
-                        self.quality(assessment.metrics, assessment.hints, values))
+                        self.quality(assessment.metrics, assessment.hints, values), assessment.blur_kind,
+                        self.regions(image))
 
     def close(self) -> None:
         """Close every loaded model (idempotent)."""

@@ -20,6 +20,13 @@ Metrics (names as in the JSON output):
     read 2.0-4.0, text more. The ratio does not depend on edge contrast, so a sharp but low-texture
     scene is not "blurry"; the noise estimate's expected contribution is subtracted, so noise cannot
     make a blurred frame look sharp.
+``blur_spread``
+    How much sharper the best of those four directions is than the worst, ``(max - min) / min`` of
+    their ratios: motion blur leaves edges along the motion crisp (a large spread), missed focus
+    softens all of them alike (a small one). It tells the two apart when ``blurry``: ``blur_kind``.
+``dark_mass``, ``bright_mass``, ``dark_below``
+    Where light and dark lie, on a coarse picture of the frame (:mod:`livecheck.lighting`): the
+    shares of it that are dark and bright, and how far the dark sits below the bright (``backlit``).
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
@@ -52,9 +59,11 @@ import numpy as np
 from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
-from livecheck.noise import estimate_noise
+from livecheck.lighting import backlight
+from livecheck.noise import NoiseEstimate, estimate_noise
+from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
-from livecheck.view import VIEW_SIZE, view_scale
+from livecheck.view import VIEW_SIZE, ViewScale, view_scale
 
 ANALYSIS_SIZE = 256
 """Long side (px) of the image that exposure and edge strength are measured on."""
@@ -116,6 +125,12 @@ class FrameMetrics:
     luma_noise: float
     noise_sigma: float
     contrast: float
+    blur_spread: float = 0.0
+    """Metrics added after the first four hints default to a neutral value, so that metrics from an
+    older JSON line or a hand-built test frame still make a ``FrameMetrics``."""
+    dark_mass: float = 0.0
+    bright_mass: float = 0.0
+    dark_below: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -127,6 +142,8 @@ class Assessment:
 
     metrics: FrameMetrics
     hints: frozenset[Hint]
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` when the frame is ``blurry``, else None."""
 
 
 def as_bgr(frame: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -210,17 +227,29 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     """Measure one frame as it looks fitted to ``view_size`` (:mod:`livecheck.view`; 0 = native
     pixels). See :func:`as_bgr` for what is accepted; ``ValueError`` otherwise."""
     bgr, grey_input = as_bgr(frame)
-    view = view_scale(bgr.shape, view_size)
-    grey = _analysis_grey(bgr)
+    return measure_prepared(bgr, grey_input, _analysis_grey(bgr), view_scale(bgr.shape, view_size))
+
+
+def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale,
+                     noise_ceiling: NoiseEstimate | None = None) -> FrameMetrics:
+    """:func:`measure` on a frame already validated (:func:`as_bgr`), with its analysis image
+    ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
+    frame's own analysis image, at the frame's viewing scale. ``noise_ceiling``: the most noise
+    this part may read (the whole frame's: see :mod:`livecheck.regions`)."""
     mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
+    if noise_ceiling is not None:
+        noise = NoiseEstimate(min(noise.colour, noise_ceiling.colour), min(noise.luma, noise_ceiling.luma))
     noise_sigma = max(noise.colour, noise.luma)
     sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
     judged = bool(sums[1].any())
+    ratios = sharpness_mod.direction_ratios(sums, noise_sigma * pitch)
+    light = backlight(grey)
     return FrameMetrics(
-        sharpness=sharpness_mod.sharpness(sums, noise_sigma * pitch),
+        sharpness=sharpness_mod.sharpness(ratios),
+        blur_spread=sharpness_mod.direction_spread(ratios),
         edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,
         p05=p05,
@@ -232,6 +261,9 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
         luma_noise=noise.luma,
         noise_sigma=noise_sigma,
         contrast=p95 - p05,
+        dark_mass=light.dark_mass,
+        bright_mass=light.bright_mass,
+        dark_below=light.dark_below,
     )
 
 
@@ -255,4 +287,10 @@ def assess(frame: np.ndarray, thresholds: Thresholds = _DEFAULT_THRESHOLDS,
     """Measure one frame at its viewing scale and list the hints it raises on its own. Thread-safe;
     no state."""
     metrics = measure(frame, view_size)
-    return Assessment(metrics, frame_hints(metrics, thresholds))
+    hints = frame_hints(metrics, thresholds)
+    return Assessment(metrics, hints, frame_blur_kind(metrics, hints, thresholds))
+
+
+def frame_blur_kind(m: FrameMetrics, hints: frozenset[Hint], th: Thresholds) -> BlurKind | None:
+    """The kind of blur when ``hints`` (the frame's own, or the debounced ones) hold ``blurry``."""
+    return sharpness_mod.blur_kind(m.blur_spread, th.motion_spread) if Hint.BLURRY in hints else None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from livecheck.sharpness import BlurKind
+
 if TYPE_CHECKING:  # the rules read these; importing them here would be circular
     from livecheck.fastchecks import FrameMetrics
     from livecheck.thresholds import Thresholds
@@ -23,6 +25,7 @@ class Hint(str, Enum):
     TOO_DARK = "too_dark"
     TOO_BRIGHT = "too_bright"
     NOISY = "noisy"
+    BACKLIT = "backlit"
 
     def __str__(self) -> str:  # so f"{hint}" and json give the contract string
         return self.value
@@ -44,6 +47,7 @@ class Icon(Enum):
     MOON = "moon"
     SUN = "sun"
     GRAIN = "grain"
+    BACKLIGHT = "backlight"
 
 
 Rule = Callable[["FrameMetrics", "Thresholds", bool], bool]
@@ -100,6 +104,17 @@ def _noisy(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
     return m.colour_noise > th.noisy_on or m.luma_noise > th.noisy_luma_on
 
 
+BLUR_KIND_ACTIONS: dict[BlurKind, str] = {BlurKind.MOTION: "hold still", BlurKind.FOCUS: "tap to focus"}
+"""The ``blurry`` badge's action once the kind of blur is known (its spec's action covers both)."""
+
+
+def _backlit(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # A dark mass under a bright surround, in a frame that is not too dark as a whole.
+    mass, bright = (th.backlit_off, th.backlit_bright / 2) if holding else (th.backlit_on, th.backlit_bright)
+    return (m.dark_mass >= mass and m.bright_mass >= bright and m.dark_below >= th.backlit_below
+            and m.mean_luma >= th.dark_on)
+
+
 HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"),),
              "Blurry", "hold still or tap to focus", Icon.BLUR, (214, 72, 38)),
@@ -111,4 +126,6 @@ HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
              "Too bright", "reduce exposure", Icon.SUN, (245, 176, 20)),
     HintSpec(Hint.NOISY, _noisy, (Band("noisy_off", "noisy_on"), Band("noisy_luma_off", "noisy_luma_on")),
              "Noisy", "add light", Icon.GRAIN, (176, 52, 160)),
+    HintSpec(Hint.BACKLIT, _backlit, (Band("backlit_off", "backlit_on"),),
+             "Backlit", "turn so the light is behind you", Icon.BACKLIGHT, (226, 120, 40)),
 )}

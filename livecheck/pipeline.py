@@ -26,9 +26,11 @@ import numpy as np
 
 from livecheck.analyser import Analyser, ModelLoader
 from livecheck.capture import Capture
+from livecheck.fastchecks import frame_blur_kind
 from livecheck.frame import Frame
 from livecheck.hint_engine import HintEngine
 from livecheck.models import MODEL_SPECS, ModelName, load_model
+from livecheck.regions import Grid
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
 from livecheck.timing import RunQueueClock, StageTimes
@@ -50,6 +52,9 @@ class PipelineConfig:
     """Attach each analysed frame to its FrameResult (a preview needs it; JSON output does not)."""
     view_size: int = VIEW_SIZE
     """Long side that larger frames are judged at (:mod:`livecheck.view`); 0 = native pixels."""
+    grid: Grid | None = None
+    """Judge each cell of this grid on its own too (:mod:`livecheck.regions`); None = the whole
+    frame only (the live path's default: the cells cost several times the frame's checks)."""
 
 
 @dataclass(frozen=True)
@@ -287,7 +292,7 @@ class Pipeline:
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
-        self._analyser = Analyser(self._config.thresholds, self._config.view_size)
+        self._analyser = Analyser(self._config.thresholds, self._config.view_size, grid=self._config.grid)
         self.timings = timings if timings is not None else StageTimes()
         """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
         self._bank = _ModelBank(self._config, self._analyser, model_loader, self.timings)
@@ -427,6 +432,7 @@ class Pipeline:
     def _analyse(self, frame: Frame) -> FrameResult:
         queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
         assessment = self._analyser.check(frame.image)
+        cells = self._analyser.regions(frame.image)
         t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
         hints = self._engine.update(assessment.metrics, frame.t_media)
         metrics = assessment.metrics.as_dict()
@@ -459,4 +465,6 @@ class Pipeline:
             models=models,
             unavailable_models=self._bank.unavailable(),
             image=frame.image if self._config.keep_images else None,
+            blur_kind=frame_blur_kind(assessment.metrics, hints, self._analyser.thresholds),
+            regions=cells,
         )

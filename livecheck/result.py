@@ -13,6 +13,8 @@ import numpy as np
 
 from livecheck.analyser import Analysis
 from livecheck.hint import Hint
+from livecheck.regions import Region
+from livecheck.sharpness import BlurKind
 
 DIGITS = 4
 """Decimals kept for metrics and model values in the JSON."""
@@ -40,10 +42,19 @@ def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs:
         "width": int(image.shape[1]),
         "height": int(image.shape[0]),
         "hints": sorted(h.value for h in analysis.frame_hints),
+        "blur_kind": _kind(analysis.blur_kind),
         "quality": round(analysis.quality, 1),
         "metrics": rounded(analysis.metrics.as_dict()),
         "models": models,
-    }
+    } | _regions_json(analysis.regions)
+
+
+def _regions_json(cells: tuple[Region, ...] | None) -> dict[str, Any]:
+    return {"regions": [cell.to_json() for cell in cells]} if cells is not None else {}
+
+
+def _kind(kind: BlurKind | None) -> str | None:
+    return kind.value if kind is not None else None
 
 
 def error_record(path: object, exc: Exception | str) -> dict[str, Any]:
@@ -89,6 +100,10 @@ class FrameResult:
     unavailable_models: dict[str, str] = field(default_factory=dict)
     image: np.ndarray | None = None
     """The analysed frame, kept only when a preview asked for it."""
+    blur_kind: BlurKind | None = None
+    """``motion`` or ``focus`` while the debounced hints hold ``blurry``, from this frame's metrics."""
+    regions: tuple[Region, ...] | None = None
+    """Each cell of the grid judged on this frame alone (no debounce); None without ``--regions``."""
 
     @property
     def latency_ms(self) -> float:
@@ -101,10 +116,11 @@ class FrameResult:
             "t": round(self.t_media, 4),
             "hints": sorted(h.value for h in self.hints),
             "frame_hints": sorted(h.value for h in self.frame_hints),
+            "blur_kind": _kind(self.blur_kind),
             "quality": round(self.quality, 1),
             "latency_ms": round(self.latency_ms, 2),
             "metrics": rounded(self.metrics),
-        }
+        } | _regions_json(self.regions)
         if self.models or self.unavailable_models:
             models: dict[str, Any] = {n: s.to_json(self.t_capture) for n, s in self.models.items()}
             for name, why in self.unavailable_models.items():

@@ -17,6 +17,7 @@ noise estimate) is taken off, so noise cannot make a blurred frame look sharp.
 from __future__ import annotations
 
 import threading
+from enum import Enum
 
 import cv2
 import numpy as np
@@ -38,6 +39,26 @@ MIN_DIRECTION_SHARE = 0.001
 """A direction is judged only if its edges carry this share of the strongest direction's energy:
 very low, because motion blur is exactly what weakens the edges across the motion, and at viewing
 scale a shake of a few pixels leaves them under a hundredth of it."""
+SPREAD_FLOOR = 0.5
+"""The worst ratio is taken as at least this in :func:`direction_spread`: noise correction can push
+a smeared direction's ratio towards 0, which would make any spread look enormous."""
+
+
+class BlurKind(str, Enum):
+    """What kind of blur a blurry frame has (the string values are part of the JSON contract)."""
+
+    MOTION = "motion"
+    """Directional: the camera or the subject moved (hold still)."""
+    FOCUS = "focus"
+    """Isotropic: focus missed (tap to focus)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def blur_kind(spread: float, motion_spread: float) -> BlurKind:
+    """``MOTION`` when the :func:`direction_spread` exceeds ``motion_spread``, else ``FOCUS``."""
+    return BlurKind.MOTION if spread > motion_spread else BlurKind.FOCUS
 
 
 class _Scratch(threading.local):
@@ -79,14 +100,32 @@ def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) ->
     return sums, view.pitch
 
 
-def sharpness(sums: np.ndarray, noise_sigma: float) -> float:
-    """The worst direction's noise-corrected fine/coarse ratio from :func:`edge_sums` (0 when there is
-    no edge at all); ``noise_sigma`` in grey levels at the tiles' own pitch."""
+def direction_ratios(sums: np.ndarray, noise_sigma: float) -> np.ndarray:
+    """Per direction, the noise-corrected fine/coarse ratio from :func:`edge_sums`; NaN for a
+    direction not judged (see ``MIN_DIRECTION_SHARE``), all NaN when there is no edge at all.
+    ``noise_sigma`` in grey levels at the tiles' own pitch."""
     fine, coarse, squares = sums
+    ratios = np.full(coarse.shape, np.nan)
     best = float(coarse.max())
     if best <= 0.0:
-        return 0.0
+        return ratios
     judged = coarse >= MIN_DIRECTION_SHARE * best
     strength = coarse[judged] / squares[judged]
-    ratios = fine[judged] / coarse[judged] - NOISE_GAIN * noise_sigma / strength
-    return max(float(ratios.min()), 0.0)
+    ratios[judged] = fine[judged] / coarse[judged] - NOISE_GAIN * noise_sigma / strength
+    return ratios
+
+
+def sharpness(ratios: np.ndarray) -> float:
+    """The worst judged direction's ratio from :func:`direction_ratios` (0 when there is no edge)."""
+    return max(float(np.nanmin(ratios)), 0.0) if not np.isnan(ratios).all() else 0.0
+
+
+def direction_spread(ratios: np.ndarray) -> float:
+    """How much sharper the best direction is than the worst, ``(max - min) / min`` of
+    :func:`direction_ratios` (0 when there is no edge). Motion blur smears edges across the motion
+    only, so it leaves one direction far sharper than another; missed focus softens every direction
+    alike. A direction not judged (its edges all but gone: a long streak) counts as the worst."""
+    if np.isnan(ratios).all():
+        return 0.0
+    worst = SPREAD_FLOOR if np.isnan(ratios).any() else max(float(ratios.min()), SPREAD_FLOOR)
+    return max(float(np.nanmax(ratios)) - worst, 0.0) / worst

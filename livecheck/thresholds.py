@@ -16,7 +16,8 @@ import dataclasses
 import math
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from livecheck.hint import HINT_SPECS, Hint, parse_hint
@@ -25,6 +26,12 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
+
+
+OPT_IN: frozenset[Hint] = frozenset({Hint.BACKLIT})
+"""Hints off unless asked for (``--enable backlit``, or ``--strictness strict``): ``backlit`` finds
+about two thirds of real backlit photos but would raise a hint on 1% more of the good ones, so it
+is not on by default (scripts/eval_issue15.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,11 @@ class Thresholds:
     """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
     edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred. A shown
     ``blurry`` stays while ``edge_strength`` is above half of it (hysteresis on the guard too)."""
+
+    motion_spread: float = 0.22
+    """A blurry frame's ``blur_spread`` above this makes its ``blur_kind`` ``motion`` (hold still),
+    else ``focus`` (tap to focus). Chosen leave-one-dataset-out on the viewing-scale synthetic motion
+    and defocus blurs (scripts/eval_issue15.py)."""
 
     dark_on: float = 50.0
     """``mean_luma`` (0-255) below this raises ``too_dark``: about 1.3 stops under a mid-grey
@@ -88,13 +100,29 @@ class Thresholds:
     purpose: video codecs carry noise in full only in key frames and smooth it away in the frames
     between, so a noisy clip reads 1.5-4 there and 10 in key frames."""
 
+    backlit_on: float = 0.25
+    """``dark_mass`` (:mod:`livecheck.lighting`: the share of the coarse picture darker than 40) at
+    or above this raises ``backlit``, with a bright surround (``backlit_bright``) above or beside
+    the dark (``backlit_below``) in a frame not too dark as a whole (``dark_on``). Chosen
+    leave-one-dataset-out (scripts/eval_issue15.py)."""
+    backlit_off: float = 0.2
+    """A shown ``backlit`` stays while ``dark_mass`` is at or above this (and ``bright_mass`` at or
+    above half of ``backlit_bright``)."""
+    backlit_bright: float = 0.04
+    """The share of the coarse picture brighter than 170 that a backlit frame has at least: the
+    sky or the window behind the subject."""
+    backlit_below: float = -0.1
+    """How far (frame heights) the dark mass sits below the bright at least: a backlit subject
+    stands under its sky or before its window, while a bright subject before a dark backdrop has
+    the dark around and above it."""
+
     on_delay: float = 0.3
     """Seconds a frame condition must hold before its hint shows (debounce)."""
     off_delay: float = 0.5
     """Seconds a hint's clear condition must hold before the hint goes away."""
 
-    disabled: frozenset[Hint] = field(default_factory=frozenset)
-    """Hints never raised (``--disable noisy``)."""
+    disabled: frozenset[Hint] = OPT_IN
+    """Hints never raised (``--disable noisy``; the :data:`OPT_IN` hints unless enabled)."""
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -117,6 +145,31 @@ class Thresholds:
 
     def enabled(self, hint: Hint) -> bool:
         return hint not in self.disabled
+
+
+class Strictness(str, Enum):
+    """``--strictness``: how readily hints are raised (a preset over the thresholds)."""
+
+    RELAXED = "relaxed"
+    NORMAL = "normal"
+    STRICT = "strict"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PRESETS: dict[Strictness, Thresholds] = {
+    Strictness.RELAXED: Thresholds(
+        blurry_on=1.6, blurry_off=1.75, dark_on=40.0, dark_off=48.0, bright_on=196.0, bright_off=188.0,
+        washed_on=172.0, washed_off=165.0, noisy_on=3.0, noisy_off=1.8, noisy_luma_on=9.0, noisy_luma_off=2.0),
+    Strictness.NORMAL: Thresholds(),
+    Strictness.STRICT: Thresholds(
+        blurry_on=1.95, blurry_off=2.1, dark_on=60.0, dark_off=68.0, bright_on=180.0, bright_off=172.0,
+        washed_on=158.0, washed_off=150.0, noisy_on=1.6, noisy_off=1.0, noisy_luma_on=5.5, noisy_luma_off=1.2,
+        disabled=frozenset()),
+}
+"""The presets (README, "Strictness"): ``relaxed`` raises hints only on plain defects, ``strict``
+on milder ones too, and turns on the opt-in hints (:data:`OPT_IN`)."""
 
 
 def threshold_names() -> tuple[str, ...]:
@@ -168,11 +221,15 @@ def parse_override(text: str) -> tuple[str, float]:
 
 
 def load_thresholds(toml_path: Path | None = None, overrides: Sequence[str] = (),
-                    disabled: Iterable[str] = ()) -> Thresholds:
-    """Defaults, updated by the TOML file's ``[thresholds]`` table, then by ``NAME=VALUE`` overrides,
-    with the named hints disabled. Raises ``ValueError`` (one line) on any mistake."""
+                    disabled: Iterable[str] = (), enabled: Iterable[str] = (),
+                    strictness: Strictness = Strictness.NORMAL) -> Thresholds:
+    """The ``strictness`` preset, updated by the TOML file's ``[thresholds]`` table, then by
+    ``NAME=VALUE`` overrides; the named hints enabled (the opt-in ones), then the named hints
+    disabled. Raises ``ValueError`` (one line) on any mistake."""
+    preset = PRESETS[strictness]
     values: dict[str, float] = {}
     if toml_path is not None:
         values.update(_read_toml(Path(toml_path)))
     values.update(parse_override(text) for text in overrides)
-    return Thresholds(**values, disabled=frozenset(parse_hint(name) for name in disabled))
+    off = (preset.disabled - {parse_hint(name) for name in enabled}) | {parse_hint(name) for name in disabled}
+    return dataclasses.replace(preset, **values, disabled=frozenset(off))

@@ -25,6 +25,8 @@ import numpy as np
 
 from livecheck import assess
 from livecheck.dev import shared_root
+from livecheck.regions import Grid, regions
+from livecheck.thresholds import Thresholds
 
 SIZES = ((640, 480), (1280, 720), (1920, 1080), (3840, 2160), (4000, 3000))
 
@@ -67,7 +69,9 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def measure(quick: bool = False) -> dict:
-    """{"sizes": [{"size", "assess_ms", "sum_elems_ms", "ratio", "naive_ms"}], "threads": 1}"""
+    """{"sizes": [{"size", "assess_ms", "regions_ms", "sum_elems_ms", "ratio", "naive_ms"}], "threads": 1}
+
+    ``regions_ms``: the 4x4 grid of regions (livecheck.regions) on top of ``assess``."""
     cv2.setNumThreads(1)
     repeats = 30 if quick else 200
     rows = []
@@ -76,7 +80,9 @@ def measure(quick: bool = False) -> dict:
         assess_ms = _median_ms(lambda frame=frame: assess(frame), repeats)
         floor_ms = _median_ms(lambda frame=frame: cv2.sumElems(frame), repeats)
         naive_ms = _median_ms(lambda frame=frame: naive_composition(frame), repeats)
+        regions_ms = _median_ms(lambda frame=frame: regions(frame, Thresholds(), Grid()), max(5, repeats // 10))
         rows.append({"size": f"{width}x{height}", "assess_ms": round(assess_ms, 3),
+                     "regions_ms": round(regions_ms, 3),
                      "sum_elems_ms": round(floor_ms, 3), "ratio": round(assess_ms / floor_ms, 1),
                      "naive_ms": round(naive_ms, 3)})
     return {"threads": 1, "repeats": repeats, "sizes": rows}
@@ -92,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"livecheck.assess, one thread, median of {result['repeats']} runs")
-    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6} {'naive ms':>9}")
+    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6} {'naive ms':>9} {'regions ms':>11}")
     for row in result["sizes"]:
         print(f"{row['size']:>10} {row['assess_ms']:>10.3f} {row['sum_elems_ms']:>12.3f} "
-              f"{row['ratio']:>6.1f} {row['naive_ms']:>9.3f}")
+              f"{row['ratio']:>6.1f} {row['naive_ms']:>9.3f} {row['regions_ms']:>11.3f}")
     return 0
 
 

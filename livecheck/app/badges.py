@@ -5,6 +5,7 @@ Icons are painted, not font glyphs, so they look the same everywhere.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPa
 from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from livecheck.app.fade import FadingWidget
-from livecheck.hint import HINT_SPECS, Hint, HintSpec, Icon
+from livecheck.hint import BLUR_KIND_ACTIONS, HINT_SPECS, Hint, HintSpec, Icon
+from livecheck.sharpness import BlurKind
 
 IconPainter = Callable[[QPainter, QRectF, QColor], None]
 
@@ -96,11 +98,25 @@ def _paint_check(p: QPainter, r: QRectF, ink: QColor) -> None:
     p.drawPath(path)
 
 
+def _paint_backlight(p: QPainter, r: QRectF, ink: QColor) -> None:
+    # a sun behind a figure: a ring of light, the figure's head and shoulders in front of it
+    c = r.center()
+    p.setPen(QPen(ink, max(1.5, r.width() * 0.08)))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(QPointF(c.x(), c.y() - r.height() * 0.1), r.width() * 0.36, r.width() * 0.36)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    p.drawEllipse(QPointF(c.x(), c.y() - r.height() * 0.08), r.width() * 0.14, r.width() * 0.14)
+    p.drawRoundedRect(QRectF(c.x() - r.width() * 0.26, c.y() + r.height() * 0.1, r.width() * 0.52,
+                             r.height() * 0.38), r.width() * 0.12, r.width() * 0.12)
+
+
 ICON_PAINTERS: dict[Icon, IconPainter] = {
     Icon.BLUR: _paint_blur,
     Icon.MOON: _paint_moon,
     Icon.SUN: _paint_sun,
     Icon.GRAIN: _paint_noise,
+    Icon.BACKLIGHT: _paint_backlight,
 }
 
 
@@ -116,6 +132,12 @@ class Badge(FadingWidget):
         self._font.setPointSizeF(13.0 * scale)
         self._font.setBold(True)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_style(self, style: BadgeStyle) -> None:
+        if style != self.badge_style:
+            self.badge_style = style
+            self.updateGeometry()
+            self.update()
 
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self._font)
@@ -161,7 +183,13 @@ class BadgeColumn(QWidget):
         layout.addWidget(self.looks_good, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
-    def set_hints(self, hints: frozenset[Hint]) -> None:
+    def set_hints(self, hints: frozenset[Hint], blur_kind: BlurKind | None = None) -> None:
+        """Show the badges of ``hints``; the blurry one says what to do about ``blur_kind`` (and keeps
+        its words while it fades out)."""
+        if Hint.BLURRY in hints:
+            blurry = HINT_STYLES[Hint.BLURRY]
+            action = BLUR_KIND_ACTIONS[blur_kind] if blur_kind is not None else blurry.action
+            self.badges[Hint.BLURRY].set_style(dataclasses.replace(blurry, action=action))
         for hint, badge in self.badges.items():
             badge.set_active(hint in hints)
         self.looks_good.set_active(not hints)

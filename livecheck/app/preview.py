@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
 from PyQt6.QtWidgets import QWidget
 
+from livecheck.hint import HINT_SPECS, Hint
+from livecheck.regions import Region
 from livecheck.timing import StageTimes
 
 
@@ -97,6 +99,10 @@ class PreviewWidget(QWidget):
         """Distinct frames that reached the screen."""
         self.frames_replaced = 0
         """Frames replaced by a newer one before they were painted."""
+        self.regions: tuple[Region, ...] = ()
+        """The newest frame's cells (``--regions``), outlined in their first hint's colour."""
+        self.show_regions = False
+        """Whether the cells with hints are drawn (key ``g``)."""
 
     @property
     def target_size(self) -> tuple[int, int]:
@@ -108,6 +114,15 @@ class PreviewWidget(QWidget):
         ratio = self.devicePixelRatioF()
         self._target = (round(self.width() * ratio), round(self.height() * ratio))
         super().resizeEvent(event)
+
+    def _paint_regions(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for cell in self.regions:
+            if cell.hints:
+                r, g, b = HINT_SPECS[min(cell.hints, key=list(Hint).index)].colour
+                painter.setPen(QPen(QColor(r, g, b), 3))
+                painter.drawRect(QRectF(rect.left() + cell.x * rect.width(), rect.top() + cell.y * rect.height(),
+                                        cell.w * rect.width(), cell.h * rect.height()).adjusted(2, 2, -2, -2))
 
     def set_frame(self, image: np.ndarray, t_capture: float | None = None,
                   picture: Picture | None = None) -> None:
@@ -148,6 +163,8 @@ class PreviewWidget(QWidget):
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(rect, image)
             self.frames_painted += 1
+            if self.show_regions:
+                self._paint_regions(painter, rect)
         painter.end()
         self._timings.add("gui_paint", (time.perf_counter() - start) * 1000.0)
         if self._t_capture is not None:

@@ -116,7 +116,8 @@ class MainWindow(QWidget):
         self.timings.add("gui_handover", (time.monotonic() - result.t_done) * 1000.0)
         if result.image is not None:
             self.preview.set_frame(result.image, result.t_capture, picture)
-        self.badges.set_hints(result.hints)
+        self.badges.set_hints(result.hints, result.blur_kind)
+        self.preview.regions = result.regions or ()
         self.meter.set_result(result)
         self.hud.add_quality(result.quality, result.t_capture)
         self.last_result = result
@@ -136,6 +137,9 @@ class MainWindow(QWidget):
             self.toggle_hud()
         elif key == Qt.Key.Key_F:
             self.toggle_fullscreen()
+        elif key == Qt.Key.Key_G:
+            self.preview.show_regions = not self.preview.show_regions
+            self.preview.update()
         elif key in (Qt.Key.Key_Q, Qt.Key.Key_Escape):
             self.close()
         else:

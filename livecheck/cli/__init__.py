@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from livecheck.capture import SourceError
-from livecheck.cli import check, replay, report, run, score
+from livecheck.cli import calibrate, check, replay, report, run, score
 from livecheck.cli.ray_engine import EngineUnavailable
 from livecheck.imageio import ImageReadError
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(sub)
     run.add_parser(sub)
     report.add_parser(sub)
+    calibrate.add_parser(sub)
     return parser
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from livecheck.models import ModelName
 from livecheck.pipeline import PipelineConfig
+from livecheck.regions import Grid, parse_grid
 from livecheck.runstats import run_stats, write_stats
 from livecheck.session import Session
-from livecheck.thresholds import Thresholds, load_thresholds
+from livecheck.thresholds import Strictness, Thresholds, load_thresholds
 from livecheck.view import VIEW_SIZE
 
 
@@ -30,9 +31,16 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
                        help="override one threshold (repeatable), e.g. --set dark_on=40")
     group.add_argument("--disable", action="append", default=[], metavar="HINT",
                        help="never show these hints (repeatable or comma-separated), e.g. --disable noisy")
+    group.add_argument("--enable", action="append", default=[], metavar="HINT",
+                       help="raise these opt-in hints too (repeatable or comma-separated), e.g. --enable backlit")
+    group.add_argument("--strictness", type=Strictness, choices=list(Strictness), default=Strictness.NORMAL,
+                       help="how readily hints are raised: a preset over the thresholds, which --thresholds "
+                            "and --set then change (default normal)")
     group.add_argument("--view-size", type=_view_size, default=VIEW_SIZE, metavar="PX",
                        help="judge blur and noise as a frame looks fitted to this long side when it is "
                             f"larger (default {VIEW_SIZE}, a full-HD screen; 0 = native pixels)")
+    group.add_argument("--grid", type=_grid, default=Grid(), metavar="ROWSxCOLS",
+                       help="the grid of regions judged on their own (default 4x4)")
     group.add_argument("--no-models", action="store_true",
                        help="fast checks only: do not load NIMA, DIQA or BRISQUE")
     group.add_argument("--models", type=_model_list, default=tuple(ModelName), metavar="LIST",
@@ -108,6 +116,20 @@ def _view_size(text: str) -> int:
     return size
 
 
+def _grid(text: str) -> Grid:
+    try:
+        return parse_grid(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_regions_option(parser: argparse.ArgumentParser) -> None:
+    """``--regions`` for the live path (`replay`, `run`), where the cells are opt-in."""
+    parser.add_argument("--regions", action="store_true",
+                        help="judge each cell of --grid on its own too and put them in the output "
+                             "(costs several times the whole frame's checks)")
+
+
 def _model_list(text: str) -> tuple[ModelName, ...]:
     names = []
     for part in filter(None, (p.strip().lower() for p in text.split(","))):
@@ -120,18 +142,24 @@ def _model_list(text: str) -> tuple[ModelName, ...]:
 
 
 def thresholds_from_args(args: argparse.Namespace) -> Thresholds:
-    """Defaults, then the TOML file, then --set and --disable (raises ValueError, one line)."""
+    """The --strictness preset, then the TOML file, then --set, --enable and --disable (raises
+    ValueError, one line)."""
     disabled = [name for arg in args.disable for name in arg.split(",") if name.strip()]
-    return load_thresholds(args.thresholds, args.overrides, disabled=disabled)
+    enabled = [name for arg in args.enable for name in arg.split(",") if name.strip()]
+    return load_thresholds(args.thresholds, args.overrides, disabled=disabled, enabled=enabled,
+                           strictness=args.strictness)
 
 
-def config_from_args(args: argparse.Namespace, *, keep_images: bool = False) -> PipelineConfig:
+def config_from_args(args: argparse.Namespace, *, keep_images: bool = False,
+                     regions: bool = False) -> PipelineConfig:
+    """The pipeline's configuration; ``regions``: judge the cells of ``--grid`` too."""
     return PipelineConfig(
         thresholds=thresholds_from_args(args),
         models=() if args.no_models else args.models,
         weights_dir=args.weights_dir,
         keep_images=keep_images,
         view_size=args.view_size,
+        grid=args.grid if regions else None,
     )
 
 

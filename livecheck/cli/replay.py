@@ -31,6 +31,7 @@ from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
     add_engine_options,
+    add_regions_option,
     add_stats_json_option,
     check_engine_options,
     config_from_args,
@@ -62,6 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_expect_options(p, required=False)
     add_analysis_options(p)
     add_engine_options(p)
+    add_regions_option(p)
     p.set_defaults(func=run)
 
 
@@ -157,7 +159,7 @@ def replay_clip(args: argparse.Namespace, source: str, out: TextIO) -> int:
 
 def _replay(args: argparse.Namespace, source: str, out: TextIO, expect: ExpectRun | None) -> int:
     """`livecheck replay SOURCE`: its JSON lines on ``out``, its exit code (2: raises SourceError)."""
-    config = config_from_args(args, keep_images=args.thumbs is not None)
+    config = config_from_args(args, keep_images=args.thumbs is not None, regions=args.regions)
     session = Session(SessionOptions(source, config, pace=not args.no_pace, fps=args.fps, wait_for_models=True))
     timeline = HintTimeline()
     thumbs = ThumbWriter(args.thumbs)

@@ -10,6 +10,7 @@ from livecheck.capture import RetryPolicy, SourceEvent
 from livecheck.cli.options import (
     ModelWarnings,
     add_analysis_options,
+    add_regions_option,
     add_stats_json_option,
     config_from_args,
     demo_clip,
@@ -49,6 +50,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="save the best frame once every hint has stayed clear this long")
     add_stats_json_option(p)
     add_analysis_options(p)
+    add_regions_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         snapshot_dir=args.snapshot_dir,
         auto_capture_s=args.auto_capture,
         show_hud=args.hud,
-        pipeline_config=config_from_args(args, keep_images=True),
+        pipeline_config=config_from_args(args, keep_images=True, regions=args.regions),
         stats_json=args.stats_json,
     ))
 
@@ -81,7 +83,7 @@ def run_headless(args: argparse.Namespace) -> int:
     kiosk, opens a source that failed or gave up again (for ever)."""
     source = args.source if args.source is not None else str(demo_clip())
     session = Session(SessionOptions(
-        source, config_from_args(args), fps=args.fps, loop=args.loop or args.kiosk,
+        source, config_from_args(args, regions=args.regions), fps=args.fps, loop=args.loop or args.kiosk,
         retry=RetryPolicy(max_wait=None) if args.kiosk else None,
         restart_after_s=KIOSK_RESTART_S if args.kiosk else None))
     shown: frozenset[Hint] = frozenset()

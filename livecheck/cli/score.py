@@ -77,7 +77,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_engine_options(args)
-    config = config_from_args(args)
+    config = config_from_args(args, regions=True)
     entries = list(iter_image_paths(args.paths))
     jobs = min(args.jobs, sum(not isinstance(e, ImageReadError) for e in entries))
     failures = 0

@@ -25,7 +25,7 @@ class Scorer:
     def load(cls, config: PipelineConfig, stop: StopRequest | None = None, *,
              full_resolution: bool = False) -> Scorer:
         """Load the models one by one; a stop requested meanwhile skips the ones not yet begun."""
-        analyser = Analyser(config.thresholds, config.view_size)
+        analyser = Analyser(config.thresholds, config.view_size, grid=config.grid)
         analyser.load_models(config.models, config.weights_dir, full_resolution=full_resolution,
                              cancelled=lambda: stop is not None and stop.requested)
         return cls(analyser)

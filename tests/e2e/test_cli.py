@@ -7,18 +7,17 @@ import signal
 import subprocess
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from support.cli import DEMO, run_json
 from support.media import write_phone_clip
 
 from livecheck.cli import main
 
-DEMO = Path(str(resources.files("livecheck.assets") / "demo.mp4"))
-SCORE_KEYS = {"path", "width", "height", "hints", "quality", "metrics", "models"}
+SCORE_KEYS = {"path", "width", "height", "hints", "blur_kind", "quality", "metrics", "models", "regions"}
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
@@ -40,12 +39,6 @@ def photos(tmp_path: Path) -> Path:
     (folder / "junk.jpg").write_text("not an image at all")
     (folder / "empty.png").write_bytes(b"")
     return folder
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict], str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, [json.loads(line) for line in out.splitlines() if line.strip()], err
 
 
 def test_score_json_contract_and_errors_do_not_stop_the_batch(photos: Path, capsys) -> None:

@@ -131,3 +131,12 @@ def corrupt_frames(clip: Path, which: range) -> None:
 _DISPLAY_MATRIX = {  # QuickTime track matrix (a, b, c, d in 16.16) a phone writes for each rotation
     90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0),
 }
+
+
+def half_blurred(img: np.ndarray, sigma_view: float = 2.5) -> np.ndarray:
+    """The right half blurred by ``sigma_view`` viewing pixels (the frame fitted to 1920 px)."""
+    h, w = img.shape[:2]
+    f = max(1.0, max(h, w) / 1920)
+    out = img.copy()
+    out[:, w // 2:] = cv2.GaussianBlur(img, (0, 0), sigma_view * f)[:, w // 2:]
+    return out

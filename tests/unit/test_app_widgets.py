@@ -11,6 +11,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 from support.app import colour_fraction, make_result, qimage_to_rgb
+from support.media import half_blurred, scene
 
 from livecheck.app.badges import HINT_STYLES, BadgeColumn
 from livecheck.app.bridge import ResultBridge
@@ -25,7 +26,10 @@ from livecheck.app.sparkline import Sparkline
 from livecheck.app.window import MainWindow
 from livecheck.hint import Hint
 from livecheck.pipeline import PipelineStats
+from livecheck.regions import Grid, regions
 from livecheck.result import ModelScore
+from livecheck.sharpness import BlurKind
+from livecheck.thresholds import Thresholds
 
 SETTLE_MS = FADE_MS + 150
 
@@ -362,3 +366,34 @@ def test_hud_shows_the_stages_unclipped_even_when_they_are_slow():
     assert any(line.startswith("screen    p50 134.4 ms  p99 1178.9 ms") for line in lines)
     assert any(line.startswith("gui p99   hand-over 1179  convert 1179  paint 1179") for line in lines)
     assert not any(line.endswith("…") for line in lines)
+
+
+def test_the_blurry_badge_says_what_to_do_about_the_kind_of_blur(qtbot):
+    col = BadgeColumn()
+    qtbot.addWidget(col)
+    badge = col.badges[Hint.BLURRY]
+    assert badge.badge_style.text == "Blurry: hold still or tap to focus"
+    col.set_hints(frozenset({Hint.BLURRY}), BlurKind.MOTION)
+    assert badge.badge_style.text == "Blurry: hold still"
+    col.set_hints(frozenset({Hint.BLURRY}), BlurKind.FOCUS)
+    assert badge.badge_style.text == "Blurry: tap to focus"
+    col.set_hints(frozenset())  # fading out keeps its words
+    assert badge.badge_style.text == "Blurry: tap to focus"
+
+
+def test_preview_outlines_the_cells_with_hints_when_asked(qtbot):
+    frame = half_blurred(scene(640, 480), 4.0)
+    preview = PreviewWidget()
+    qtbot.addWidget(preview)
+    preview.resize(640, 480)
+    preview.show()
+    preview.set_frame(frame)
+    preview.regions = regions(frame, Thresholds(), Grid(1, 2))
+    blurry_rgb = HINT_STYLES[Hint.BLURRY].colour.getRgb()[:3]
+    shot = qimage_to_rgb(preview.grab().toImage())
+    assert colour_fraction(shot, blurry_rgb, tol=6) == 0.0  # off until `g`
+    preview.show_regions = True
+    shot = qimage_to_rgb(preview.grab().toImage())
+    w = shot.shape[1]
+    assert colour_fraction(shot[:, w // 2:], blurry_rgb, tol=6) > 0.005
+    assert colour_fraction(shot[:, : w // 2 - 4], blurry_rgb, tol=6) == 0.0

@@ -21,7 +21,7 @@ def test_toml_then_overrides(tmp_path: Path) -> None:
     path.write_text("[thresholds]\ndark_on = 40\ndark_off = 45.5\nnoisy_on = 3\n")
     th = load_thresholds(path, ["noisy_on=2.5", " on_delay = 0 "], disabled=["Noisy"])
     assert (th.dark_on, th.dark_off, th.noisy_on, th.on_delay) == (40.0, 45.5, 2.5, 0.0)
-    assert th.disabled == {Hint.NOISY}
+    assert th.disabled == {Hint.NOISY, Hint.BACKLIT}  # backlit is opt-in
     assert not th.enabled(Hint.NOISY) and th.enabled(Hint.BLURRY)
 
 
@@ -80,3 +80,18 @@ def test_constructor_checks_types() -> None:
         Thresholds(dark_on="40")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="disabled"):
         Thresholds(disabled={"noisy"})  # type: ignore[arg-type]
+
+
+def test_strictness_presets_order_and_opt_in_hints() -> None:
+    from livecheck.thresholds import PRESETS, Strictness
+    relaxed, normal, strict = (PRESETS[s] for s in (Strictness.RELAXED, Strictness.NORMAL, Strictness.STRICT))
+    assert normal == Thresholds()
+    assert relaxed.blurry_on < normal.blurry_on < strict.blurry_on
+    assert relaxed.dark_on < normal.dark_on < strict.dark_on
+    assert relaxed.bright_on > normal.bright_on > strict.bright_on
+    assert relaxed.noisy_on > normal.noisy_on > strict.noisy_on
+    assert not normal.enabled(Hint.BACKLIT) and strict.enabled(Hint.BACKLIT)
+    th = load_thresholds(overrides=["dark_on=30"], strictness=Strictness.STRICT)
+    assert th.dark_on == 30 and th.blurry_on == strict.blurry_on  # --set wins over the preset
+    assert load_thresholds(enabled=["backlit"]).enabled(Hint.BACKLIT)
+    assert not load_thresholds(disabled=["noisy"]).enabled(Hint.BACKLIT)  # --disable keeps opt-in hints off

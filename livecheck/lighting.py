@@ -1,0 +1,56 @@
+"""How the light falls on the frame as a whole: backlight.
+
+Read on the analysis image (:mod:`livecheck.fastchecks`), which exposure is measured on anyway:
+lighting is large-scale, so it does not depend on the viewing scale.
+
+Backlight is a matter of where light and dark lie, not of how much of each there is: a backlit
+subject is a large dark mass under (or before) a bright surround, the sky or a window behind it.
+The frame is averaged to ``BLOCKS`` (a coarse picture of its light), and on those blocks:
+
+``dark_mass``
+    The share of blocks darker than ``DARK_LEVEL``: a subject in its own shadow, not the small
+    shadows of a well-lit scene, which average away at this scale.
+``bright_mass``
+    The share of blocks brighter than ``BRIGHT_LEVEL``: the light source's side.
+``dark_below``
+    How far the dark blocks sit below the bright ones, in frame heights (mean row of the dark minus
+    mean row of the bright; 0 when either is missing). A backlit subject stands under its sky or
+    before its window (>= about 0); a bright subject before a dark backdrop, lit from the front
+    (a studio portrait, a flower against its leaves), has its dark mass around and above it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BLOCKS = (12, 16)
+"""Rows and columns of the coarse picture (transposed for portrait frames)."""
+DARK_LEVEL = 40.0
+"""A block darker than this (mean luma) belongs to the dark mass: more than 1.5 stops under a
+mid-grey exposure, where a face or a building front has lost its detail."""
+BRIGHT_LEVEL = 170.0
+"""A block brighter than this belongs to the bright surround: a lit sky, a window."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backlight:
+    dark_mass: float
+    bright_mass: float
+    dark_below: float
+
+
+def backlight(grey: np.ndarray) -> Backlight:
+    """The backlight measures (module docstring) of an analysis-size grey image."""
+    rows, cols = BLOCKS if grey.shape[1] >= grey.shape[0] else BLOCKS[::-1]
+    blocks = cv2.resize(grey, (cols, rows), interpolation=cv2.INTER_AREA)
+    dark = np.count_nonzero(blocks < DARK_LEVEL, axis=1)  # per row
+    bright = np.count_nonzero(blocks > BRIGHT_LEVEL, axis=1)
+    n_dark, n_bright = int(dark.sum()), int(bright.sum())
+    below = 0.0
+    if n_dark and n_bright:
+        row = np.arange(rows)
+        below = float(row @ dark / n_dark - row @ bright / n_bright) / rows
+    return Backlight(n_dark / blocks.size, n_bright / blocks.size, below)
+
