@@ -95,12 +95,18 @@ def write_run_stats(path: Path | None, session: Session) -> bool:
     return True
 
 
+def number(text: str) -> float:
+    """An option's text as a float, NaN when it is not a number (each option type then says what it
+    wanted, in its own words)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def frame_rate(text: str) -> float:
     """``--fps``: a positive, finite number (``float()`` alone would let nan and inf through)."""
-    try:
-        fps = float(text)
-    except ValueError:
-        fps = math.nan
+    fps = number(text)
     if not (math.isfinite(fps) and fps > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of frames per second, not {text!r}")
     return fps
