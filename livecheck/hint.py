@@ -76,6 +76,12 @@ class HintSpec:
     icon: Icon
     colour: tuple[int, int, int]
     """The badge's RGB colour."""
+    opt_in: bool = False
+    """Off unless asked for (``--enable``, ``--strictness strict``): a hint not yet good enough to be on
+    by default."""
+    regional: bool = True
+    """Judged per cell of the region grid too (a defect of a part of the picture, not of its lighting
+    as a whole)."""
 
 
 def _blurry(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
@@ -127,5 +133,6 @@ HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.NOISY, _noisy, (Band("noisy_off", "noisy_on"), Band("noisy_luma_off", "noisy_luma_on")),
              "Noisy", "add light", Icon.GRAIN, (176, 52, 160)),
     HintSpec(Hint.BACKLIT, _backlit, (Band("backlit_off", "backlit_on"),),
-             "Backlit", "turn so the light is behind you", Icon.BACKLIGHT, (226, 120, 40)),
+             "Backlit", "turn so the light is behind you", Icon.BACKLIGHT, (226, 120, 40),
+             opt_in=True, regional=False),
 )}

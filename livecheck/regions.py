@@ -23,7 +23,7 @@ from livecheck.noise import NoiseEstimate
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, view_scale
 
-REGION_HINTS: tuple[Hint, ...] = (Hint.BLURRY, Hint.TOO_DARK, Hint.TOO_BRIGHT, Hint.NOISY)
+REGION_HINTS: tuple[Hint, ...] = tuple(h for h, spec in HINT_SPECS.items() if spec.regional)
 """The hints a cell can have: those about a part of the picture (not the frame's lighting as a whole)."""
 
 

@@ -28,7 +28,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
-OPT_IN: frozenset[Hint] = frozenset({Hint.BACKLIT})
+OPT_IN: frozenset[Hint] = frozenset(h for h, spec in HINT_SPECS.items() if spec.opt_in)
 """Hints off unless asked for (``--enable backlit``, or ``--strictness strict``): ``backlit`` finds
 about two thirds of real backlit photos but would raise a hint on 1% more of the good ones, so it
 is not on by default (scripts/eval_issue15.py)."""
