@@ -88,10 +88,11 @@ class Analyser:
         return run_model(self.models[name], image)
 
     @staticmethod
-    def quality(metrics: FrameMetrics, hints: frozenset[Hint],
+    def quality(metrics: Mapping[str, float], hints: frozenset[Hint],
                 model_values: Mapping[str, Mapping[str, float]]) -> float:
-        """0..100 from the metrics, the hints shown and the values of the models that gave one."""
-        return overall_quality(metrics.as_dict(), hints, model_values)
+        """0..100 from the metrics (``FrameMetrics.as_dict()``), the hints shown and the values of the
+        models that gave one."""
+        return overall_quality(metrics, hints, model_values)
 
     def analyse(self, image: np.ndarray, *, with_models: bool = True) -> Analysis:
         """Everything about one frame: checks, frame hints, every loaded model (``with_models``)
@@ -100,7 +101,7 @@ class Analyser:
         models = ({name.value: self.run_model(name, image) for name in self.models} if with_models else {})
         values = {name: out.values for name, out in models.items() if out.error is None}
         return Analysis(assessment.metrics, assessment.hints, models,
-                        self.quality(assessment.metrics, assessment.hints, values), assessment.blur_kind,
+                        self.quality(assessment.metrics.as_dict(), assessment.hints, values), assessment.blur_kind,
                         self.regions(image))
 
     def close(self) -> None:

@@ -437,8 +437,7 @@ class Pipeline:
         hints = self._engine.update(assessment.metrics, frame.t_media)
         metrics = assessment.metrics.as_dict()
         models = self._bank.latest()
-        quality = self._analyser.quality(assessment.metrics, hints,
-                                         {n: s.values for n, s in models.items() if s.error is None})
+        quality = self._analyser.quality(metrics, hints, {n: s.values for n, s in models.items() if s.error is None})
         t_done = time.monotonic()
         checks_ms = (t_checked - t_start) * 1000.0
         stages = [

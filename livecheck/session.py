@@ -289,16 +289,15 @@ class Session:
         self._restart_at = time.monotonic() + delay
 
     def _wait_for_restart(self, timeout: float | None) -> bool:
+        """Between sources: wait (at most ``timeout``) for the restart slot, then open again."""
         if self._restart_at is None:
             self._ended = True
             return False
-        wait = self._restart_at - time.monotonic()
-        if wait > 0 and (timeout is None or wait > timeout):
-            self._stopped.wait(timeout)
-            if self._stopped.is_set():
-                self._ended = True
+        wait = max(0.0, self._restart_at - time.monotonic())
+        if timeout is not None and wait > timeout:
+            self._ended = self._stopped.wait(timeout)
             return False
-        if self._stopped.wait(max(0.0, wait)):
+        if self._stopped.wait(wait):
             self._ended = True
             return False
         self._restart_at = None

@@ -11,13 +11,13 @@ livecheck[cluster] extra.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
 from bench_score import PHOTOS, cli_rate, make_photos  # a sibling script: scripts/ is on sys.path when run
+
+from livecheck.dev.sections import section_main
 
 RAY = ("--engine", "ray", "--jobs", "2")
 
@@ -48,13 +48,7 @@ def measure(quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help=f"10 photos instead of {PHOTOS}")
-    ap.add_argument("--json", action="store_true", help="print one JSON object")
-    args = ap.parse_args(argv)
-    result = measure(quick=args.quick)
-    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
-    return 0
+    return section_main(__doc__, measure, argv, quick_help=f"10 photos instead of {PHOTOS}")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ Targets on a 2-core machine: >= 1.6 x without the models, >= 0.8 x with them.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
@@ -25,6 +23,7 @@ import cv2
 import numpy as np
 
 from livecheck.dev import distortions
+from livecheck.dev.sections import section_main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,13 +93,7 @@ def measure(quick: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help=f"10 photos instead of {PHOTOS}")
-    ap.add_argument("--json", action="store_true", help="print one JSON object")
-    args = ap.parse_args(argv)
-    result = measure(quick=args.quick)
-    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
-    return 0
+    return section_main(__doc__, measure, argv, quick_help=f"10 photos instead of {PHOTOS}")
 
 
 if __name__ == "__main__":

@@ -30,3 +30,15 @@ def run_sections(doc: str, sections: Mapping[str, str], function: str, argv: lis
     if args.json:
         print(json.dumps(results))
     return 0
+
+
+def section_main(doc: str, measure: Callable[..., dict], argv: list[str] | None, quick_help: str) -> int:
+    """The command line of one section run on its own (``python scripts/bench_score.py``): ``--quick``
+    and ``--json``, then the section's result, indented unless ``--json``."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    result = measure(quick=args.quick)
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    return 0

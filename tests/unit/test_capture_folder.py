@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from support.capture import drain
 
-from livecheck.capture import Capture, SourceError, SourceEvent, SourceEventKind, open_capture
+from livecheck.capture import SourceError, SourceEvent, SourceEventKind, open_capture
 from livecheck.frame import Frame
 
 pytestmark = pytest.mark.usefixtures("no_leftover_capture_threads")
@@ -21,17 +22,6 @@ def make_folder(folder: Path, levels: dict[str, int]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         assert cv2.imwrite(str(path), np.full((30, 40, 3), level, np.uint8))
     return folder
-
-
-def drain(cap: Capture, timeout: float = 10.0) -> list[Frame]:
-    frames: list[Frame] = []
-    deadline = time.monotonic() + timeout
-    while not cap.finished and time.monotonic() < deadline:
-        frame = cap.get(timeout=0.1)
-        if frame is not None:
-            frames.append(frame)
-    assert cap.finished
-    return frames
 
 
 def levels(frames: list[Frame]) -> list[int]:

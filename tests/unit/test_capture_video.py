@@ -6,26 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.capture import drain
 from support.media import corrupt_frames, write_phone_clip, write_video
 
-from livecheck.capture import Capture, SourceError, SourceEvent, SourceEventKind, open_capture
+from livecheck.capture import SourceError, SourceEvent, SourceEventKind, open_capture
 from livecheck.dev import shared_root
 from livecheck.frame import Frame
 
 pytestmark = pytest.mark.usefixtures("no_leftover_capture_threads")
 
 SHARED = shared_root()
-
-
-def drain(cap: Capture, timeout: float = 10.0) -> list[Frame]:
-    frames: list[Frame] = []
-    deadline = time.monotonic() + timeout
-    while not cap.finished and time.monotonic() < deadline:
-        frame = cap.get(timeout=0.1)
-        if frame is not None:
-            frames.append(frame)
-    assert cap.finished, "capture did not finish in time"
-    return frames
 
 
 def frame_index(frame: Frame) -> int:
