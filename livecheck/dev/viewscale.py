@@ -6,9 +6,10 @@ The contract under test: a frame is judged as a person sees it, shown at its own
 a 1920-px long side when it is larger. Defect strengths here are given AT THAT VIEWING SCALE. With
 ``f = max(1, native_long_side / 1920)``, a Gaussian blur of sigma ``s`` at view scale is ``s * f``
 native px, a motion streak of ``L`` px is ``L * f`` native px, and a noise of sigma ``s`` grey levels
-at view scale is what an area downscale by ``f`` leaves of the noise added at native resolution (the
-amplitude is calibrated numerically, since the noise is spatially correlated, see
-:func:`noise_gain`).
+at view scale is noise that, at the end of the pipeline and fitted to the view, differs from the
+same case rendered without it by ``s`` (std per channel, :func:`visible_noise`): each noise case is
+calibrated on itself, since the chroma blur, sharpening and JPEG below change the noise added in
+linear light by a factor that depends on the scene and the resolution.
 
 Sources: the photos labelled ``clean`` in ``real_hr/labels.csv`` (``sharp/`` and ``wild/``). Each is
 rendered at ``720p`` (long side 1280), ``1080p`` (1920), ``4k`` (3840) and ``native`` (its own size,
@@ -19,9 +20,10 @@ but at least 12 MP: smaller photos are upscaled with Lanczos to ~12 MP), with ev
 2. sRGB uint8 -> linear light float32 (the standard sRGB curve);
 3. blur in linear light (Gaussian, or an anti-aliased line kernel for motion);
 4. signal-dependent noise in linear light (variance ``a*x + b``, 80% shot / 20% floor at mid-grey),
-   60% shared between channels + 40% independent, smoothed with a Gaussian of sigma 0.6 native px,
-   scaled so that its sigma, measured per channel on sRGB mid-grey (128) after an area downscale to
-   the view size, is the requested one;
+   60% shared between channels + 40% independent, smoothed with a Gaussian of sigma 0.6 native px;
+   its amplitude starts where its sigma, measured per channel on sRGB mid-grey (128) after an area
+   downscale to the view size, is the requested one (:func:`noise_gain`), and is then scaled until
+   the finished case shows the requested sigma at viewing scale (:func:`visible_noise`, within 3%);
 5. back to sRGB uint8;
 6. demosaic-like chroma blur (YCrCb, Gaussian sigma 0.7 native px on Cr/Cb);
 7. mild chroma denoise (Gaussian sigma 1.0 native px on Cr/Cb; luma untouched);
@@ -29,7 +31,7 @@ but at least 12 MP: smaller photos are upscaled with Lanczos to ~12 MP), with ev
 9. JPEG (quality drawn from 70-95, OpenCV's default 4:2:0 subsampling) and decode.
 
 Every random draw is seeded from sha256(source, resolution, defect). Rendered cases are cached as
-their JPEG bytes (exact, the pipeline ends with JPEG) in ``$LIVECHECK_CACHE/viewscale/v1/`` (default
+their JPEG bytes (exact, the pipeline ends with JPEG) in ``$LIVECHECK_CACHE/viewscale/v2/`` (default
 ``~/.cache/livecheck``), named ``<source-stem>__<resolution>__<defect>.jpg``. Bump
 :data:`CACHE_VERSION` when the pipeline changes.
 
@@ -73,7 +75,7 @@ EXPECT: dict[str, tuple[str | None, bool]] = {
 
 VIEW_LONG_SIDE = 1920
 NATIVE_MIN_PIXELS = 12_000_000
-CACHE_VERSION = "v1"
+CACHE_VERSION = "v2"
 _LONG_SIDE = {"720p": 1280, "1080p": 1920, "4k": 3840}
 
 # Defect strengths at view scale.
@@ -92,6 +94,9 @@ SHARPEN_AMOUNT = (0.3, 0.8)
 JPEG_QUALITY = (70, 95)
 
 _MID_GREY = 128
+VISIBLE_LUMA = (16, 239)
+CALIBRATION_TOLERANCE = 0.03
+CALIBRATION_ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -268,23 +273,34 @@ def add_noise8(bgr8: np.ndarray, sigma_view: float, rng: np.random.Generator) ->
 # the pipeline
 
 
-def _camera(lin: np.ndarray, defect: str, f: float, rng: np.random.Generator) -> bytes:
-    """Steps 3-9 on a linear-light scene (consumed); returns the JPEG bytes."""
-    if defect not in EXPECT:
-        raise ValueError(f"unknown defect {defect!r}; known: {', '.join(DEFECTS)}")
-    # Draw everything first so a defect's draws never shift the shared ones.
+@dataclass(frozen=True)
+class _Draws:
+    """A case's random draws, made before anything else so that the noise-free and noisy renders
+    that calibrate a noise case (:func:`_camera`) share every one of them."""
+
+    angle: float
+    amount: float
+    quality: int
+    noise_seed: int
+
+
+def _draw(rng: np.random.Generator) -> _Draws:
     angle = float(rng.uniform(0.0, 180.0))
     amount = float(rng.uniform(*SHARPEN_AMOUNT))
     quality = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1))
-    noise_rng = np.random.default_rng(rng.integers(0, 2**63))
+    return _Draws(angle, amount, quality, int(rng.integers(0, 2**63)))
 
+
+def _pipeline(lin: np.ndarray, defect: str, f: float, draws: _Draws, noise_amplitude: float) -> bytes:
+    """Steps 3-9 on a linear-light scene (consumed), the noise of step 4 at ``noise_amplitude`` (0:
+    none); returns the JPEG bytes."""
     if defect in _GAUSS_SIGMA:  # 3. blur in linear light
         lin = _smooth(lin, _GAUSS_SIGMA[defect] * f)
     elif defect in _MOTION_LENGTH:
-        lin = cv2.filter2D(lin, -1, motion_kernel(_MOTION_LENGTH[defect] * f, angle),
+        lin = cv2.filter2D(lin, -1, motion_kernel(_MOTION_LENGTH[defect] * f, draws.angle),
                            borderType=cv2.BORDER_REFLECT_101)
-    if defect in _NOISE_SIGMA:  # 4. noise in linear light
-        lin = _noise_linear(lin, _NOISE_SIGMA[defect], noise_rng)
+    if noise_amplitude > 0.0:  # 4. noise in linear light
+        lin = _noise_linear(lin, noise_amplitude, np.random.default_rng(draws.noise_seed))
     bgr8 = to_srgb8(lin)  # 5.
     del lin
 
@@ -293,14 +309,58 @@ def _camera(lin: np.ndarray, defect: str, f: float, rng: np.random.Generator) ->
     chroma = _smooth(chroma, DEMOSAIC_CHROMA_SIGMA)  # 6. demosaic-like chroma blur
     chroma = _smooth(chroma, DENOISE_CHROMA_SIGMA)  # 7. mild chroma denoise
     y = ycc[:, :, 0]
-    y += np.float32(amount) * (y - _smooth(y, SHARPEN_SIGMA))  # 8. unsharp mask on luma
+    y += np.float32(draws.amount) * (y - _smooth(y, SHARPEN_SIGMA))  # 8. unsharp mask on luma
     ycc[:, :, 1:] = chroma
     out = cv2.cvtColor(np.clip(np.rint(ycc), 0, 255).astype(np.uint8), cv2.COLOR_YCrCb2BGR)
 
-    ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])  # 9. (4:2:0)
+    ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, draws.quality])  # 9. (4:2:0)
     if not ok:
         raise RuntimeError("JPEG encode failed")
     return buf.tobytes()
+
+
+def visible_noise(noisy: np.ndarray, clean: np.ndarray) -> float:
+    """The noise a person sees in ``noisy``: the std of ``noisy - clean`` (the same case rendered
+    without noise) at viewing scale, per channel (RMS over B, G, R), over the pixels whose clean luma
+    lies in ``VISIBLE_LUMA`` (clipping hides noise, and would make the figure depend on the scene)."""
+    a, b = view_fit(noisy).astype(np.float32), view_fit(clean).astype(np.float32)
+    luma = cv2.cvtColor(b, cv2.COLOR_BGR2GRAY)
+    inside = (luma >= VISIBLE_LUMA[0]) & (luma <= VISIBLE_LUMA[1])
+    if not inside.any():
+        raise ValueError("no unclipped pixels to measure the noise on")
+    return float(np.sqrt(np.mean(np.var((a - b)[inside], axis=0))))
+
+
+def _camera(lin: np.ndarray, defect: str, f: float, rng: np.random.Generator) -> bytes:
+    """Steps 3-9 on a linear-light scene (consumed); returns the JPEG bytes.
+
+    A noise case is calibrated on itself, so that its named sigma is what is visible at viewing
+    scale (:func:`visible_noise`), as the contract defines it: the chroma blur, the sharpening and
+    JPEG change the noise by a factor that depends on the scene and the resolution (0.9-1.8 here),
+    so the case is rendered without noise, then with noise until it measures within
+    ``CALIBRATION_TOLERANCE`` of the named sigma (at most ``CALIBRATION_ROUNDS`` renders)."""
+    if defect not in EXPECT:
+        raise ValueError(f"unknown defect {defect!r}; known: {', '.join(DEFECTS)}")
+    draws = _draw(rng)
+    if defect not in _NOISE_SIGMA:
+        return _pipeline(lin, defect, f, draws, 0.0)
+    target = _NOISE_SIGMA[defect]
+    clean = _decode(_pipeline(lin.copy(), defect, f, draws, 0.0))
+    amplitude, previous = target, None
+    for _ in range(CALIBRATION_ROUNDS):
+        data = _pipeline(lin.copy(), defect, f, draws, amplitude)
+        measured = max(visible_noise(_decode(data), clean), 1e-3)
+        if abs(measured / target - 1.0) <= CALIBRATION_TOLERANCE:
+            break
+        # The noise field is the same, only scaled, but JPEG drops weak noise and requantizes, so the
+        # visible sigma is not proportional to the amplitude: a ratio step first, then the secant
+        # of log(visible) against log(amplitude) through the last two renders.
+        slope = 1.0
+        if previous is not None and previous[1] != measured:
+            slope = math.log(measured / previous[1]) / math.log(amplitude / previous[0])
+        previous = (amplitude, measured)
+        amplitude *= (target / measured) ** (1.0 / min(max(slope, 0.25), 2.0))
+    return data
 
 
 def _scene(bgr: np.ndarray, resolution: str) -> np.ndarray:
@@ -345,7 +405,7 @@ def sources(data: Path) -> list[Path]:
 
 
 def cache_dir() -> Path:
-    """``$LIVECHECK_CACHE/viewscale/v1`` (default base ``~/.cache/livecheck``)."""
+    """``$LIVECHECK_CACHE/viewscale/v2`` (default base ``~/.cache/livecheck``)."""
     base = os.environ.get("LIVECHECK_CACHE")
     root = Path(base).expanduser() if base else Path.home() / ".cache" / "livecheck"
     return root / "viewscale" / CACHE_VERSION
