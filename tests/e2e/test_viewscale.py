@@ -1,4 +1,4 @@
-"""scripts/viewscale.py: the viewing-scale synthetic set (determinism, sizes, noise calibration, blur).
+"""livecheck/dev/viewscale.py: the viewing-scale synthetic set (determinism, sizes, noise calibration, blur).
 
 Everything here runs on synthetic images made in the test; only ``sources`` reads ../shared/data.
 The module skips where ../shared/data is absent (the set is only built and used next to it).
@@ -60,24 +60,53 @@ def test_output_size_follows_the_resolution_rule() -> None:
 
 
 @pytest.mark.parametrize("resolution", ["native", "1080p"])
-def test_noise_is_calibrated_at_view_scale(resolution: str) -> None:
+def test_the_noise_field_starts_calibrated_at_view_scale(resolution: str) -> None:
+    """Step 4 alone (linear-light noise, back to sRGB) on mid-grey: the amplitude that each noise
+    case's own calibration starts from."""
     grey = np.full((1500, 2000, 3), 128, np.uint8)
     scene = vs._scene(grey, resolution)
     assert max(scene.shape[:2]) == (4000 if resolution == "native" else 1920)
+    for sigma in (1.0, 5.0):
+        std = _view_std(vs.add_noise8(scene, sigma, np.random.default_rng(7)))
+        assert np.all(np.abs(std / sigma - 1.0) < 0.15), (resolution, sigma, std)
+
+
+def _photo_like(w: int = 960, h: int = 640) -> np.ndarray:
+    """Flat areas of several greys and colours beside the textured strip: what noise shows on."""
+    img = np.empty((h, w, 3), np.uint8)
+    img[:, : w // 2] = (200, 160, 120)
+    img[: h // 2, w // 2:] = (90, 110, 70)
+    img[h // 2:, w // 2:] = (40, 60, 180)
+    img[h // 3: h // 3 + 160, :480] = _texture(480, 160)
+    return img
+
+
+@pytest.mark.parametrize("resolution", ["1080p", "4k"])
+def test_a_noise_case_shows_its_named_sigma_at_view_scale(resolution: str) -> None:
+    """The finished case (chroma smoothing, sharpening and JPEG included) differs from the same case
+    rendered without noise by the named sigma at viewing scale; left uncalibrated, the pipeline
+    would show 1.3-2.8 grey levels for "sigma 1" and 5-9 for "sigma 5" on the real_hr photos."""
+    scene = vs._scene(_photo_like(), resolution)
+    h, w = scene.shape[:2]
+    f = vs.view_factor(w, h)
     for defect, sigma in (("noise1", 1.0), ("noise5", 5.0)):
-        # step 4 alone (linear-light noise, back to sRGB): the calibrated quantity
-        stage = vs.add_noise8(scene, sigma, np.random.default_rng(7))
-        std = _view_std(stage)
-        assert np.all(np.abs(std / sigma - 1.0) < 0.15), (resolution, defect, std)
-        if resolution == "native" and defect == "noise1":
-            continue  # the slow 12-MP render once per resolution is enough
-        # the whole pipeline: chroma smoothing, sharpening and JPEG change it, but not grossly
-        # (measured on this grey: noise5 5.6-6.3, noise1 0.5-1.1, depending on JPEG quality)
-        full = _view_std(vs.render(grey, "grey", resolution, defect))
-        if defect == "noise5":
-            assert np.all((full > 0.8 * sigma) & (full < 1.5 * sigma)), (resolution, defect, full)
-        else:
-            assert np.all(full < 1.5), (resolution, defect, full)
+        rendered = vs.render(_photo_like(), "photo", resolution, defect)
+        draws = vs._draw(vs._rng("photo", resolution, defect))
+        clean = vs._decode(vs._pipeline(vs.to_linear(scene), defect, f, draws, 0.0))
+        visible = vs.visible_noise(rendered, clean)
+        assert abs(visible / sigma - 1.0) <= vs.CALIBRATION_TOLERANCE + 0.01, (resolution, defect, visible)
+        # ... and not by way of a different picture: the noise-free renders of both cases match
+        assert cv2.PSNR(cv2.GaussianBlur(rendered, (0, 0), 3), cv2.GaussianBlur(clean, (0, 0), 3)) > 30
+
+
+def test_visible_noise_is_the_std_of_the_difference_per_channel() -> None:
+    rng = np.random.default_rng(3)
+    clean = np.full((400, 600, 3), 120, np.uint8)
+    noisy = np.clip(clean + rng.normal(0.0, 3.0, clean.shape), 0, 255).round().astype(np.uint8)
+    assert abs(vs.visible_noise(noisy, clean) - 3.0) < 0.1
+    blown = np.full_like(clean, 255)  # clipped pixels are left out: nothing to measure on
+    with pytest.raises(ValueError):
+        vs.visible_noise(blown, blown)
 
 
 def test_blur_lowers_high_frequency_energy() -> None:
