@@ -27,6 +27,9 @@ Metrics (names as in the JSON output):
 ``dark_mass``, ``bright_mass``, ``dark_below``
     Where light and dark lie, on a coarse picture of the frame (:mod:`livecheck.lighting`): the
     shares of it that are dark and bright, and how far the dark sits below the bright (``backlit``).
+``motion``
+    How far the whole picture moved since the previous frame, viewing pixels per frame interval
+    (:mod:`livecheck.motion`; ``hold_still``). Only a stream has it: 0 for a single frame.
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
@@ -131,6 +134,10 @@ class FrameMetrics:
     dark_mass: float = 0.0
     bright_mass: float = 0.0
     dark_below: float = 0.0
+    motion: float = 0.0
+    """Viewing pixels the picture moved per frame interval since the previous frame
+    (:mod:`livecheck.motion`): measured by the live pipeline, which has the previous frame; 0 from
+    :func:`measure`, which sees one frame."""
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}

@@ -26,6 +26,7 @@ class Hint(str, Enum):
     TOO_BRIGHT = "too_bright"
     NOISY = "noisy"
     BACKLIT = "backlit"
+    HOLD_STILL = "hold_still"
 
     def __str__(self) -> str:  # so f"{hint}" and json give the contract string
         return self.value
@@ -48,6 +49,7 @@ class Icon(Enum):
     SUN = "sun"
     GRAIN = "grain"
     BACKLIGHT = "backlight"
+    SHAKE = "shake"
 
 
 Rule = Callable[["FrameMetrics", "Thresholds", bool], bool]
@@ -121,6 +123,11 @@ def _backlit(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
             and m.mean_luma >= th.dark_on)
 
 
+def _hold_still(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # The camera moves so fast between frames that its exposure will smear (livecheck.motion).
+    return m.motion >= (th.hold_still_off if holding else th.hold_still_on)
+
+
 HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"),),
              "Blurry", "hold still or tap to focus", Icon.BLUR, (214, 72, 38)),
@@ -135,4 +142,6 @@ HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.BACKLIT, _backlit, (Band("backlit_off", "backlit_on"),),
              "Backlit", "turn so the light is behind you", Icon.BACKLIGHT, (226, 120, 40),
              opt_in=True, regional=False),
+    HintSpec(Hint.HOLD_STILL, _hold_still, (Band("hold_still_off", "hold_still_on"),),
+             "Moving", "hold still", Icon.SHAKE, (32, 150, 170), regional=False),
 )}

@@ -116,6 +116,13 @@ class Thresholds:
     stands under its sky or before its window, while a bright subject before a dark backdrop has
     the dark around and above it."""
 
+    hold_still_on: float = 5.0
+    """``motion`` (:mod:`livecheck.motion`: viewing pixels the picture moves per frame interval) at
+    or above this raises ``hold_still``: a streak that long, were the shutter open the whole frame
+    interval, starts to read ``blurry``; at the half interval of a video shutter it is already half of it."""
+    hold_still_off: float = 3.5
+    """A shown ``hold_still`` stays while ``motion`` is at or above this."""
+
     on_delay: float = 0.3
     """Seconds a frame condition must hold before its hint shows (debounce)."""
     off_delay: float = 0.5
