@@ -110,6 +110,7 @@ def _source_clips(path: Path) -> dict[str, dict[str, list[dict]]]:
 
 @dataclasses.dataclass(frozen=True)
 class Clip:
+    source: str
     group: str
     resolution: str
     kind: str
@@ -121,7 +122,8 @@ def synthetic_clips(data: Path, limit: int | None = None) -> list[Clip]:
     for path in viewscale.sources(data)[:limit]:
         group = _group(path.stem)
         for res, by_kind in _source_clips(path).items():
-            clips += [Clip(group, res, kind, tuple(FrameMetrics(**m) for m in ms)) for kind, ms in by_kind.items()]
+            clips += [Clip(path.stem, group, res, kind, tuple(FrameMetrics(**m) for m in ms))
+                      for kind, ms in by_kind.items()]
     return clips
 
 
@@ -178,9 +180,13 @@ def _with_on(th: Thresholds, on: float) -> Thresholds:
     return dataclasses.replace(th, hold_still_on=on, hold_still_off=on * th.hold_still_off / th.hold_still_on)
 
 
-def refit(clips: list[Clip], th: Thresholds) -> float:
-    candidates = np.round(np.arange(2.0, 12.01, 0.25), 2)
-    return float(max(candidates, key=lambda on: _score(clips, _with_on(th, float(on)))))
+def refit(clips: list[Clip], th: Thresholds) -> tuple[float, float, float]:
+    """The ``hold_still_on`` values (0.25 apart) that score best: the middle of them, and the
+    lowest and highest (the clips tell apart any value in between equally well)."""
+    candidates = [float(c) for c in np.round(np.arange(1.0, 12.01, 0.25), 2)]
+    scores = {on: _score(clips, _with_on(th, on)) for on in candidates}
+    best = [on for on, score in scores.items() if score == max(scores.values())]
+    return float(np.median(best)), best[0], best[-1]
 
 
 def _shares(clips: list[Clip], th: Thresholds, keep: Callable[[Clip], bool]) -> dict:
@@ -193,13 +199,22 @@ def _shares(clips: list[Clip], th: Thresholds, keep: Callable[[Clip], bool]) -> 
     return out
 
 
+def _sharp_when_still(clips: list[Clip], th: Thresholds) -> set[tuple[str, str]]:
+    """(source, resolution) of the photos whose still clip shows no ``blurry``: on the others blur
+    shows whatever the camera does, so nothing can come before it."""
+    return {(c.source, c.resolution) for c in clips
+            if c.kind == "steady0" and Hint.BLURRY not in first_shown(c.metrics, th)}
+
+
 def _ramps(clips: list[Clip], th: Thresholds) -> dict:
-    """On the speeding-up pans: which hint showed first, the lead, and the speed each showed at."""
+    """On the speeding-up pans of the photos sharp when still: which hint showed first, the lead,
+    and the speed each showed at."""
     out = {}
+    sharp = _sharp_when_still(clips, th)
     for res in SIZES:
         rows = []
         for c in clips:
-            if c.resolution == res and c.kind == "ramp+blur":
+            if c.resolution == res and c.kind == "ramp+blur" and (c.source, res) in sharp:
                 first = first_shown(c.metrics, th)
                 rows.append((first.get(Hint.HOLD_STILL), first.get(Hint.BLURRY)))
         hold = [h for h, _ in rows if h is not None]
@@ -221,17 +236,22 @@ def _ramps(clips: list[Clip], th: Thresholds) -> dict:
     return out
 
 
-def _before_or_with(clips: list[Clip], th: Thresholds) -> dict:
-    """On the steady blurred pans where ``blurry`` shows: the share where ``hold_still`` shows no later."""
+def _with_blurry(clips: list[Clip], th: Thresholds) -> dict:
+    """On the steady blurred pans of the photos sharp when still, where ``blurry`` shows: the share
+    where ``hold_still`` shows too, and no more than a frame later (its first frame has no motion
+    to read, so on a pan blurred from the start it can be one frame behind)."""
     out = {}
+    sharp = _sharp_when_still(clips, th)
     for res in SIZES:
         rows = []
         for c in clips:
-            if c.resolution == res and c.kind.endswith("+blur") and c.kind.startswith("steady"):
+            if (c.resolution == res and c.kind.endswith("+blur") and c.kind.startswith("steady")
+                    and (c.source, res) in sharp):
                 first = first_shown(c.metrics, th)
                 if Hint.BLURRY in first:
-                    rows.append(first.get(Hint.HOLD_STILL, np.inf) <= first[Hint.BLURRY])
-        out[res] = {"n": len(rows), "hold_still_no_later": _rate(rows)}
+                    rows.append(first.get(Hint.HOLD_STILL, np.inf) - first[Hint.BLURRY])
+        out[res] = {"n": len(rows), "hold_still_too": _rate([d < np.inf for d in rows]),
+                    "within_a_frame": _rate([d <= 1.01 / FPS for d in rows])}
     return out
 
 
@@ -240,7 +260,7 @@ def synthetic_figures(clips: list[Clip], th: Thresholds) -> dict:
     for k in kinds():
         out["by_kind"][k.name] = _shares(clips, th, lambda c, n=k.name: c.kind == n)
     out["ramp"] = _ramps(clips, th)
-    out["steady_blur_hold_still_no_later_than_blurry"] = _before_or_with(clips, th)
+    out["steady_blur_hold_still_with_blurry"] = _with_blurry(clips, th)
     out["false"] = {
         "still": _shares(clips, th, lambda c: c.kind == "steady0"),
         "slow_1_2": _shares(clips, th, lambda c: c.kind in ("steady1", "steady2")),
@@ -249,12 +269,14 @@ def synthetic_figures(clips: list[Clip], th: Thresholds) -> dict:
     out["recall_fast"] = _shares(clips, th, must_raise)
     out["lodo"] = {}
     for g in sorted({c.group for c in clips}):
-        on = refit([c for c in clips if c.group != g], th)
+        on, low, high = refit([c for c in clips if c.group != g], th)
         held = _with_on(th, on)
         mine = [c for c in clips if c.group == g]
-        out["lodo"][g] = {"hold_still_on": on, "recall_fast": _shares(mine, held, must_raise),
+        out["lodo"][g] = {"hold_still_on": on, "best_from_to": [low, high],
+                          "recall_fast": _shares(mine, held, must_raise),
                           "false_still_slow_objects": _shares(mine, held, must_not)}
-    out["chosen_on_all"] = refit(clips, th)
+    on, low, high = refit(clips, th)
+    out["chosen_on_all"] = {"hold_still_on": on, "best_from_to": [low, high]}
     return out
 
 
