@@ -130,11 +130,14 @@ class Thresholds:
     low_contrast_black_off: float = 80.0
     """A shown ``low_contrast`` stays while ``p01`` is at or above this."""
 
-    hold_still_on: float = 5.0
+    hold_still_on: float = 4.0
     """``motion`` (:mod:`livecheck.motion`: viewing pixels the picture moves per frame interval) at
-    or above this raises ``hold_still``: a streak that long, were the shutter open the whole frame
-    interval, starts to read ``blurry``; at the half interval of a video shutter it is already half of it."""
-    hold_still_off: float = 3.5
+    or above this raises ``hold_still``: half the streak that makes a frame ``blurry`` were the
+    shutter open the whole interval (8 px), so it shows while the frames are still sharp. On the
+    synthetic pans of scripts/eval_hold_still.py any value from 2 to 6 tells the pans of 8 px/frame
+    and more from the still, slow and moving-object clips, with each source group left out too;
+    this is the middle of that range."""
+    hold_still_off: float = 2.8
     """A shown ``hold_still`` stays while ``motion`` is at or above this."""
 
     on_delay: float = 0.3
