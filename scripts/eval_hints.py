@@ -346,11 +346,10 @@ def _print_strictness(table: dict) -> None:
     hints = list(table[levels[0]]["recall"])
     print(f"| recall: {' / '.join(hints)} | "
           + " | ".join(" / ".join(f"{table[lv]['recall'][h]:.2f}" for h in hints) for lv in levels) + " |")
-    bands = [name for name, _, _ in BANDS]
+    bands = [name for name, _, _ in BANDS if name in table[levels[0]]["false_hint_rate_by_band"]]
     print(f"| good photos with any hint: all / {' / '.join(bands)} | " + " | ".join(
         f"{100 * table[lv]['false_hint_rate']:.1f}% / " + " / ".join(
-            f"{100 * table[lv]['false_hint_rate_by_band'][b]['rate']:.1f}%" for b in bands
-            if b in table[lv]['false_hint_rate_by_band']) for lv in levels) + " |")
+            f"{100 * table[lv]['false_hint_rate_by_band'][b]['rate']:.1f}%" for b in bands) for lv in levels) + " |")
     print("  opt-in hints on: " + "  ".join(f"{lv}={','.join(table[lv]['enabled_opt_in']) or '-'}"
                                             for lv in levels))
 
