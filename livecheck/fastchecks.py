@@ -141,8 +141,8 @@ class FrameMetrics:
     local_contrast: float = 1.0
     motion: float = 0.0
     """Viewing pixels the picture moved per frame interval since the previous frame
-    (:mod:`livecheck.motion`): measured by the live pipeline, which has the previous frame; 0 from
-    :func:`measure`, which sees one frame."""
+    (:mod:`livecheck.motion`): measured by the live pipeline, which has the previous frame, while
+    ``hold_still`` is enabled; 0 from :func:`measure`, which sees one frame."""
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}

@@ -30,6 +30,7 @@ from livecheck.analyser import Analyser, ModelLoader
 from livecheck.capture import Capture
 from livecheck.fastchecks import frame_blur_kind, frame_hints
 from livecheck.frame import Frame
+from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
 from livecheck.models import MODEL_SPECS, ModelName, load_model
 from livecheck.motion import MotionTracker
@@ -295,7 +296,10 @@ class Pipeline:
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
-        self._motion = MotionTracker(self._config.view_size)
+        self._motion = (MotionTracker(self._config.view_size)
+                        if self._config.thresholds.enabled(Hint.HOLD_STILL) else None)
+        """The camera's motion between frames, for ``hold_still``; None when that hint is disabled
+        (converting each frame to grey for it costs as much as the checks at 4K)."""
         self._analyser = Analyser(self._config.thresholds, self._config.view_size, grid=self._config.grid)
         self.timings = timings if timings is not None else StageTimes()
         """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
@@ -436,7 +440,10 @@ class Pipeline:
     def _analyse(self, frame: Frame) -> FrameResult:
         queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
         assessment = self._analyser.check(frame.image)
-        measured = dataclasses.replace(assessment.metrics, motion=self._motion.update(frame.image, frame.seq))
+        if self._motion is not None:
+            measured = dataclasses.replace(assessment.metrics, motion=self._motion.update(frame.image, frame.seq))
+        else:
+            measured = assessment.metrics
         cells = self._analyser.regions(frame.image)
         t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
         hints = self._engine.update(measured, frame.t_media)

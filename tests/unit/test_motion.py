@@ -129,3 +129,10 @@ def test_the_pipeline_measures_motion_and_raises_hold_still_on_a_panning_clip(tm
             assert all(Hint.HOLD_STILL in r.frame_hints for r in results[1:])
     assert any(Hint.HOLD_STILL in h for h in hints["pan"])
     assert not any(Hint.HOLD_STILL in h for h in hints["still"])
+
+
+def test_the_pipeline_does_not_measure_motion_when_hold_still_is_disabled(tmp_path: Path, world: np.ndarray) -> None:
+    path = _write(tmp_path / "pan.avi", pans.clip(world, SIZE, [12.0] * 5))
+    config = PipelineConfig(thresholds=Thresholds(disabled=frozenset({Hint.HOLD_STILL})), models=())
+    _, results = collect(lambda cb: Pipeline(open_capture(str(path), pace=False), config, on_result=cb))
+    assert len(results) == 5 and all(r.metrics["motion"] == 0.0 for r in results)
