@@ -26,7 +26,8 @@ edges, where it has them, keep their full contrast.
 
 ``local_contrast``
     The 90th percentile, over ``VEIL_WINDOW``-px windows of the analysis image, of the Michelson
-    contrast ``(max - min) / (max + min)`` of their luma in linear light: 0.5-1 on good photos,
+    contrast ``(max - min) / (max + min)`` of their luma in linear light: 0.5-1 on most good photos
+    (a blank wall reads near 0),
     about ``t / (t + 2A(1 - t))`` of that under a veil (0.3 at ``t = 0.5``).
 """
 from __future__ import annotations
