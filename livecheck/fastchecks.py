@@ -27,11 +27,17 @@ Metrics (names as in the JSON output):
 ``dark_mass``, ``bright_mass``, ``dark_below``
     Where light and dark lie, on a coarse picture of the frame (:mod:`livecheck.lighting`): the
     shares of it that are dark and bright, and how far the dark sits below the bright (``backlit``).
+``motion``
+    How far the whole picture moved since the previous frame, viewing pixels per frame interval
+    (:mod:`livecheck.motion`; ``hold_still``). Only a stream has it: 0 for a single frame.
 ``edge_strength``
     Gradient (grey levels per analysis pixel, coarse scale) of those strongest edges. Below a few
     levels there is nothing to judge sharpness on (blank wall, lens cap).
-``mean_luma``, ``p05``, ``p50``, ``p95``
-    Mean and percentiles of Rec.601 luma, 0-255.
+``mean_luma``, ``p01``, ``p05``, ``p50``, ``p95``
+    Mean and percentiles of Rec.601 luma, 0-255 (``p01``: the black level, which a veil lifts).
+``local_contrast``
+    0-1: how much contrast the frame's edges keep, in linear light (:mod:`livecheck.lighting`); a
+    veil (haze, fog, dirty glass) shrinks it everywhere (``low_contrast``).
 ``clipped_dark``, ``clipped_bright``
     Fractions (0-1) of pixels at luma <= 4 and >= 251.
 ``colour_noise``
@@ -59,7 +65,7 @@ import numpy as np
 from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
-from livecheck.lighting import backlight
+from livecheck.lighting import backlight, local_contrast
 from livecheck.noise import NoiseEstimate, estimate_noise
 from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
@@ -131,6 +137,12 @@ class FrameMetrics:
     dark_mass: float = 0.0
     bright_mass: float = 0.0
     dark_below: float = 0.0
+    p01: float = 0.0
+    local_contrast: float = 1.0
+    motion: float = 0.0
+    """Viewing pixels the picture moved per frame interval since the previous frame
+    (:mod:`livecheck.motion`): measured by the live pipeline, which has the previous frame, while
+    ``hold_still`` is enabled; 0 from :func:`measure`, which sees one frame."""
 
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -188,15 +200,15 @@ def _analysis_grey(bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(cv2.resize(bgr, size, interpolation=interpolation), cv2.COLOR_BGR2GRAY)
 
 
-def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, float]:
+def _exposure(grey: np.ndarray) -> tuple[float, float, float, float, float, float, float]:
     hist = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
     n = float(grey.size)
     cdf = np.cumsum(hist)
-    p05, p50, p95 = (float(i) for i in np.searchsorted(cdf, (0.05 * n, 0.5 * n, 0.95 * n)))
+    p01, p05, p50, p95 = (float(i) for i in np.searchsorted(cdf, (0.01 * n, 0.05 * n, 0.5 * n, 0.95 * n)))
     mean = float(cv2.mean(grey)[0])
     clipped_dark = float(hist[:5].sum()) / n
     clipped_bright = float(hist[251:].sum()) / n
-    return mean, p05, p50, p95, clipped_dark, clipped_bright
+    return mean, p01, p05, p50, p95, clipped_dark, clipped_bright
 
 
 def _edge_energy(grey: np.ndarray) -> _EdgeEnergy:
@@ -236,7 +248,7 @@ def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: 
     ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
     frame's own analysis image, at the frame's viewing scale. ``noise_ceiling``: the most noise
     this part may read (the whole frame's: see :mod:`livecheck.regions`)."""
-    mean, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
+    mean, p01, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
     if noise_ceiling is not None:
@@ -264,6 +276,8 @@ def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: 
         dark_mass=light.dark_mass,
         bright_mass=light.bright_mass,
         dark_below=light.dark_below,
+        p01=p01,
+        local_contrast=local_contrast(grey),
     )
 
 

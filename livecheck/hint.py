@@ -26,6 +26,8 @@ class Hint(str, Enum):
     TOO_BRIGHT = "too_bright"
     NOISY = "noisy"
     BACKLIT = "backlit"
+    HOLD_STILL = "hold_still"
+    LOW_CONTRAST = "low_contrast"
 
     def __str__(self) -> str:  # so f"{hint}" and json give the contract string
         return self.value
@@ -48,6 +50,8 @@ class Icon(Enum):
     SUN = "sun"
     GRAIN = "grain"
     BACKLIGHT = "backlight"
+    SHAKE = "shake"
+    HAZE = "haze"
 
 
 Rule = Callable[["FrameMetrics", "Thresholds", bool], bool]
@@ -121,6 +125,18 @@ def _backlit(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
             and m.mean_luma >= th.dark_on)
 
 
+def _low_contrast(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # A veil of light: every edge's contrast shrunk and the blacks lifted (livecheck.lighting).
+    if holding:
+        return m.local_contrast < th.low_contrast_off and m.p01 >= th.low_contrast_black_off
+    return m.local_contrast < th.low_contrast_on and m.p01 >= th.low_contrast_black
+
+
+def _hold_still(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
+    # The camera moves so fast between frames that its exposure will smear (livecheck.motion).
+    return m.motion >= (th.hold_still_off if holding else th.hold_still_on)
+
+
 HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"),),
              "Blurry", "hold still or tap to focus", Icon.BLUR, (214, 72, 38)),
@@ -135,4 +151,10 @@ HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
     HintSpec(Hint.BACKLIT, _backlit, (Band("backlit_off", "backlit_on"),),
              "Backlit", "turn so the light is behind you", Icon.BACKLIGHT, (226, 120, 40),
              opt_in=True, regional=False),
+    HintSpec(Hint.LOW_CONTRAST, _low_contrast,
+             (Band("low_contrast_on", "low_contrast_off"), Band("low_contrast_black_off", "low_contrast_black")),
+             "Low contrast", "wipe the lens or get closer", Icon.HAZE, (120, 130, 150),
+             opt_in=True, regional=False),
+    HintSpec(Hint.HOLD_STILL, _hold_still, (Band("hold_still_off", "hold_still_on"),),
+             "Moving", "hold still", Icon.SHAKE, (32, 150, 170), regional=False),
 )}

@@ -4,8 +4,9 @@ Three kinds of thread, each with one job (picamera2's split between the camera t
 preview that owns the loop):
 
 * the capture thread (livecheck.capture) reads frames into a bounded ring buffer;
-* the analysis worker runs the fast checks on every frame it gets, feeds the hint engine and
-  hands a `FrameResult` to ``on_result``;
+* the analysis worker runs the fast checks on every frame it gets, measures the camera's motion
+  since the previous frame (``hold_still``: the one check that needs the stream), feeds the hint
+  engine and hands a `FrameResult` to ``on_result``;
 * the model thread runs the learned models on the newest frame only, each at its own throttled
   rate, and never holds up the worker.
 
@@ -14,6 +15,7 @@ the clip's own clock reaches that model's next slot, so a replay is deterministi
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import threading
@@ -26,10 +28,12 @@ import numpy as np
 
 from livecheck.analyser import Analyser, ModelLoader
 from livecheck.capture import Capture
-from livecheck.fastchecks import frame_blur_kind
+from livecheck.fastchecks import frame_blur_kind, frame_hints
 from livecheck.frame import Frame
+from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
 from livecheck.models import MODEL_SPECS, ModelName, load_model
+from livecheck.motion import MotionTracker
 from livecheck.regions import Grid
 from livecheck.result import FrameResult, ModelScore
 from livecheck.thresholds import Thresholds
@@ -292,6 +296,10 @@ class Pipeline:
         self._config = config or PipelineConfig()
         self._on_result = on_result
         self._engine = HintEngine(self._config.thresholds)
+        self._motion = (MotionTracker(self._config.view_size)
+                        if self._config.thresholds.enabled(Hint.HOLD_STILL) else None)
+        """The camera's motion between frames, for ``hold_still``; None when that hint is disabled
+        (converting each frame to grey for it costs as much as the checks at 4K)."""
         self._analyser = Analyser(self._config.thresholds, self._config.view_size, grid=self._config.grid)
         self.timings = timings if timings is not None else StageTimes()
         """Where each frame's time went; pass one in to share it (the app's, across restarts)."""
@@ -432,10 +440,14 @@ class Pipeline:
     def _analyse(self, frame: Frame) -> FrameResult:
         queued_start, cpu_start, t_start = self._run_queue.seconds(), time.thread_time(), time.monotonic()
         assessment = self._analyser.check(frame.image)
+        if self._motion is not None:
+            measured = dataclasses.replace(assessment.metrics, motion=self._motion.update(frame.image, frame.seq))
+        else:
+            measured = assessment.metrics
         cells = self._analyser.regions(frame.image)
         t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
-        hints = self._engine.update(assessment.metrics, frame.t_media)
-        metrics = assessment.metrics.as_dict()
+        hints = self._engine.update(measured, frame.t_media)
+        metrics = measured.as_dict()
         models = self._bank.latest()
         quality = self._analyser.quality(metrics, hints, {n: s.values for n, s in models.items() if s.error is None})
         t_done = time.monotonic()
@@ -458,12 +470,12 @@ class Pipeline:
             t_capture=frame.t_capture,
             t_done=t_done,
             metrics=metrics,
-            frame_hints=assessment.hints,
+            frame_hints=frame_hints(measured, self._analyser.thresholds),
             hints=hints,
             quality=quality,
             models=models,
             unavailable_models=self._bank.unavailable(),
             image=frame.image if self._config.keep_images else None,
-            blur_kind=frame_blur_kind(assessment.metrics, hints, self._analyser.thresholds),
+            blur_kind=frame_blur_kind(measured, hints, self._analyser.thresholds),
             regions=cells,
         )

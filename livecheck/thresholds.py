@@ -30,8 +30,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 OPT_IN: frozenset[Hint] = frozenset(h for h, spec in HINT_SPECS.items() if spec.opt_in)
 """Hints off unless asked for (``--enable backlit``, or ``--strictness strict``): ``backlit`` finds
-about two thirds of real backlit photos but would raise a hint on 1% more of the good ones, so it
-is not on by default (scripts/eval_issue15.py)."""
+about two thirds of real backlit photos but would raise a hint on 1% more of the good ones, and
+``low_contrast`` finds every synthetic veil of t = 0.5 but would raise one on a good photo of a
+blank wall, so neither is on by default (scripts/eval_issue15.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,29 @@ class Thresholds:
     """How far (frame heights) the dark mass sits below the bright at least: a backlit subject
     stands under its sky or before its window, while a bright subject before a dark backdrop has
     the dark around and above it."""
+
+    low_contrast_on: float = 0.34
+    """``local_contrast`` (:mod:`livecheck.lighting`: 0-1, how much contrast the frame's edges keep
+    in linear light) below this raises ``low_contrast`` (haze, fog, a smeared lens), while the
+    blacks are lifted (``low_contrast_black``). Chosen with ``low_contrast_black`` on the synthetic
+    veils of scripts/eval_issue15.py, the same with each source set left out (0.34 / 90 each time)."""
+    low_contrast_off: float = 0.39
+    """A shown ``low_contrast`` stays while ``local_contrast`` is below this."""
+    low_contrast_black: float = 90.0
+    """``low_contrast`` needs the black level (``p01``, luma 0-255) at or above this: a veil lifts
+    the blacks of the whole frame, while a scene that is dark, or flat but clear, keeps them."""
+    low_contrast_black_off: float = 80.0
+    """A shown ``low_contrast`` stays while ``p01`` is at or above this."""
+
+    hold_still_on: float = 4.0
+    """``motion`` (:mod:`livecheck.motion`: viewing pixels the picture moves per frame interval) at
+    or above this raises ``hold_still``: half the streak that makes a frame ``blurry`` were the
+    shutter open the whole interval (8 px), so it shows while the frames are still sharp. On the
+    synthetic pans of scripts/eval_hold_still.py any value from 2 to 6 tells the pans of 8 px/frame
+    and more from the still, slow and moving-object clips, with each source group left out too;
+    this is the middle of that range."""
+    hold_still_off: float = 2.8
+    """A shown ``hold_still`` stays while ``motion`` is at or above this."""
 
     on_delay: float = 0.3
     """Seconds a frame condition must hold before its hint shows (debounce)."""

@@ -15,6 +15,7 @@ Timings on a busy machine drift: compare the ratios, measured in the same run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -25,6 +26,7 @@ import numpy as np
 
 from livecheck import assess
 from livecheck.dev import shared_root
+from livecheck.motion import MotionTracker
 from livecheck.regions import Grid, regions
 from livecheck.thresholds import Thresholds
 
@@ -68,10 +70,18 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
     return float(np.median(times) * 1000.0)
 
 
-def measure(quick: bool = False) -> dict:
-    """{"sizes": [{"size", "assess_ms", "regions_ms", "sum_elems_ms", "ratio", "naive_ms"}], "threads": 1}
+def _motion_reading(frame: np.ndarray) -> Callable[[], float]:
+    """One more frame of a stream through a motion tracker (each call a new sequence number)."""
+    tracker, seq = MotionTracker(), itertools.count()
+    return lambda: tracker.update(frame, next(seq))
 
-    ``regions_ms``: the 4x4 grid of regions (livecheck.regions) on top of ``assess``."""
+
+def measure(quick: bool = False) -> dict:
+    """{"sizes": [{"size", "assess_ms", "regions_ms", "motion_ms", "sum_elems_ms", "ratio", "naive_ms"}],
+    "threads": 1}
+
+    ``regions_ms``: the 4x4 grid of regions (livecheck.regions) on top of ``assess``; ``motion_ms``:
+    the live worker's motion reading (livecheck.motion, ``hold_still``), also on top of it."""
     cv2.setNumThreads(1)
     repeats = 30 if quick else 200
     rows = []
@@ -81,8 +91,9 @@ def measure(quick: bool = False) -> dict:
         floor_ms = _median_ms(lambda frame=frame: cv2.sumElems(frame), repeats)
         naive_ms = _median_ms(lambda frame=frame: naive_composition(frame), repeats)
         regions_ms = _median_ms(lambda frame=frame: regions(frame, Thresholds(), Grid()), max(5, repeats // 10))
+        motion_ms = _median_ms(_motion_reading(frame), repeats)
         rows.append({"size": f"{width}x{height}", "assess_ms": round(assess_ms, 3),
-                     "regions_ms": round(regions_ms, 3),
+                     "regions_ms": round(regions_ms, 3), "motion_ms": round(motion_ms, 3),
                      "sum_elems_ms": round(floor_ms, 3), "ratio": round(assess_ms / floor_ms, 1),
                      "naive_ms": round(naive_ms, 3)})
     return {"threads": 1, "repeats": repeats, "sizes": rows}
@@ -98,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"livecheck.assess, one thread, median of {result['repeats']} runs")
-    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6} {'naive ms':>9} {'regions ms':>11}")
+    print(f"{'size':>10} {'assess ms':>10} {'sumElems ms':>12} {'ratio':>6} {'naive ms':>9} {'regions ms':>11} "
+          f"{'motion ms':>10}")
     for row in result["sizes"]:
         print(f"{row['size']:>10} {row['assess_ms']:>10.3f} {row['sum_elems_ms']:>12.3f} "
-              f"{row['ratio']:>6.1f} {row['naive_ms']:>9.3f} {row['regions_ms']:>11.3f}")
+              f"{row['ratio']:>6.1f} {row['naive_ms']:>9.3f} {row['regions_ms']:>11.3f} {row['motion_ms']:>10.3f}")
     return 0
 
 

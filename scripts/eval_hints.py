@@ -1,6 +1,6 @@
 """How well the per-frame hints work on real photos at every resolution, next to the textbook recipe.
 
-    python scripts/eval_hints.py [--json] [--quick]
+    python scripts/eval_hints.py [--json] [--quick] [--strictness]
 
 Reads ../shared/data (or $LIVECHECK_SHARED/data) in place. Every figure is at the viewing scale of
 the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger).
@@ -20,6 +20,9 @@ the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger
 * Leave-one-dataset-out: each hint's on threshold re-chosen without one defect set (maximising recall
   minus the clean photos' rate of that hint), and the held-out set's recall under it.
 * Compressed video: the bundled demo clip through the hint engine.
+* Strictness: the same photos judged under each ``--strictness`` preset (recall per hint, and the
+  clean photos with any hint per resolution band): the README's strictness table.
+  ``--strictness`` prints only that table (real photos only, as ``--quick``).
 
 `evaluate() -> dict` is what scripts/evaluate.py calls.
 """
@@ -42,7 +45,7 @@ from livecheck.dev import shared_root, viewscale
 from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
 from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
-from livecheck.thresholds import Thresholds
+from livecheck.thresholds import OPT_IN, PRESETS, Thresholds
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
@@ -280,6 +283,19 @@ def _video(th: Thresholds) -> dict:
     return out
 
 
+def _strictness(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list[_Photo]]) -> dict:
+    """Per ``--strictness`` preset: each hint's recall over all its defect sets, and the clean
+    photos with any hint (every hint the preset enables, opt-in ones included), per band."""
+    out: dict = {}
+    for level, th in PRESETS.items():
+        fig = _figures(defects, clean, lambda p, t=th: frame_hints(p.metrics, t))
+        out[level.value] = {"recall": {h: per_set["all"] for h, per_set in fig["recall"].items()},
+                            "false_hint_rate": fig["false_hint_rate"]["all"],
+                            "false_hint_rate_by_band": fig["false_hint_rate_by_band"],
+                            "enabled_opt_in": sorted(h.value for h in OPT_IN if th.enabled(h))}
+    return out
+
+
 def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
     """All figures as a dict (raises FileNotFoundError when ../shared/data is absent).
 
@@ -308,6 +324,7 @@ def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
         "viewing_scale_synthetic": _viewscale(synthetic, th),
         "leave_one_dataset_out": _leave_one_out(lodo, clean, th),
         "video": _video(th),
+        "strictness": _strictness(defects, clean),
         "counts": {"clean": {k: len(v) for k, v in clean.items()},
                    **{h.value: {k: len(v) for k, v in s.items()} for h, s in defects.items()}},
     }
@@ -319,6 +336,22 @@ def _short(spec: str) -> str:
 
 def _bands(by_band: dict) -> str:
     return "  ".join(f"{k}: {v['rate']:.2f} (n={v['n']})" for k, v in by_band.items())
+
+
+def _print_strictness(table: dict) -> None:
+    levels = list(table)
+    print("\n== strictness presets (the same photos judged under each)")
+    print("| figure | " + " | ".join(levels) + " |")
+    print("| --- |" + " --- |" * len(levels))
+    hints = list(table[levels[0]]["recall"])
+    print(f"| recall: {' / '.join(hints)} | "
+          + " | ".join(" / ".join(f"{table[lv]['recall'][h]:.2f}" for h in hints) for lv in levels) + " |")
+    bands = [name for name, _, _ in BANDS if name in table[levels[0]]["false_hint_rate_by_band"]]
+    print(f"| good photos with any hint: all / {' / '.join(bands)} | " + " | ".join(
+        f"{100 * table[lv]['false_hint_rate']:.1f}% / " + " / ".join(
+            f"{100 * table[lv]['false_hint_rate_by_band'][b]['rate']:.1f}%" for b in bands) for lv in levels) + " |")
+    print("  opt-in hints on: " + "  ".join(f"{lv}={','.join(table[lv]['enabled_opt_in']) or '-'}"
+                                            for lv in levels))
 
 
 def _print(result: dict) -> None:
@@ -346,6 +379,7 @@ def _print(result: dict) -> None:
     print("  share of each defect window showing its hint: "
           + "  ".join(f"{k}={v:.2f}" for k, v in video["recall"].items()))
     print(f"  clean stretches with any hint: {video['clean_frames_with_any_hint']:.3f}")
+    _print_strictness(result["strictness"])
     print("\n== leave one data set out (threshold re-chosen without it -> its recall)")
     for hint, sets in result["leave_one_dataset_out"].items():
         for name, v in sets.items():
@@ -358,14 +392,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="real photos only: no viewing-scale "
                         "synthetic test")
+    parser.add_argument("--strictness", action="store_true", help="only the strictness presets' table "
+                        "(real photos only)")
     args = parser.parse_args(argv)
     try:
-        result = evaluate(quick=args.quick)
+        result = evaluate(quick=args.quick or args.strictness)
     except FileNotFoundError as exc:
         print(f"eval_hints: {exc}", file=sys.stderr)
         return 2
+    if args.strictness:
+        result = {"strictness": result["strictness"]}
     if args.json:
         print(json.dumps(result, indent=1))
+    elif args.strictness:
+        _print_strictness(result["strictness"])
     else:
         _print(result)
     return 0

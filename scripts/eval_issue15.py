@@ -1,6 +1,6 @@
 """Figures for the hints of issue 15: blur kind, regions, backlit, glare (and the clean photos).
 
-    python scripts/eval_issue15.py [--only blur_kind,regions,lighting] [--json]
+    python scripts/eval_issue15.py [--only blur_kind,regions,backlit,low_contrast,hold_still] [--json]
 
 Reads ../shared/data (or $LIVECHECK_SHARED/data) in place, with scripts/eval_hints.py's loaders and
 scripts/viewscale.py's cached camera-pipeline renders (built on first use).
@@ -13,6 +13,8 @@ scripts/viewscale.py's cached camera-pipeline renders (built on first use).
   skimage's clock) is all motion; its share called ``motion`` is reported beside, not used to choose.
 * ``regions``: the clean real_hr photos with their right half blurred (see :func:`regions_figures`).
 * ``backlit``: see :func:`backlit_figures`.
+* ``low_contrast``: see :func:`low_contrast_figures`.
+* ``hold_still``: scripts/eval_hold_still.py.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from collections.abc import Callable
 
 import cv2
 import eval_hints  # scripts/ is on sys.path when this file is run
+import eval_hold_still
 import numpy as np
 
 from livecheck.dev import viewscale
@@ -225,8 +228,122 @@ def backlit_figures(data, th: Thresholds) -> dict:
     return out
 
 
+HAZE_T = (0.5, 0.7)
+"""Transmissions of the synthetic veil: 0.5 (half the scene's light, half the veil's: fog, a smeared
+lens) must raise ``low_contrast``; 0.7 (a light haze) is reported beside."""
+HAZE_AIRLIGHT = 0.9
+"""The veil's own light, linear (a bright grey sky or lamp light scattered in the fog or the smear)."""
+HAZE_SIDES = {"1920": 1920, "1280": 1280}
+"""The long sides the real_hr photos are veiled at (one per resolution band above 768 px; a veil
+does not depend on scale); the pristine photos keep their own (<= 768)."""
+
+
+def haze_render(bgr: np.ndarray, t: float, auto_exposure: bool) -> np.ndarray:
+    """A veiled photo: in linear light ``J t + A (1 - t)`` (the atmospheric scattering model with a
+    uniform transmission ``t``, airlight ``HAZE_AIRLIGHT``), as is (bright, as a camera exposing for
+    the scene) or with ``auto_exposure`` (scaled to a mean of 0.18, as one exposing for the frame);
+    then JPEG q90."""
+    lin = viewscale.to_linear(bgr) * t + HAZE_AIRLIGHT * (1.0 - t)
+    if auto_exposure:
+        lin *= 0.18 / max(float(lin.mean()), 1e-3)
+    _, data = cv2.imencode(".jpg", viewscale.to_srgb8(lin), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+def _fit(img: np.ndarray, side: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    s = side / max(h, w)
+    return cv2.resize(img, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else img
+
+
+def _haze_sets(data) -> dict[str, dict[float, list[tuple[int, FrameMetrics]]]]:
+    """Per source set, per transmission: the veiled photos (both exposures), measured."""
+    sources: dict[str, list[np.ndarray]] = {
+        f"real_hr@{name}": [_fit(eval_hints._read(p), side) for p in eval_hints._real_hr(data, "clean")]
+        for name, side in HAZE_SIDES.items()}
+    for spec in ("pristine/Kodak24", "pristine/CBSD68", "pristine/McMaster"):
+        sources[spec] = [eval_hints._read(p) for p in eval_hints._files(data, spec)]
+    out: dict[str, dict[float, list[tuple[int, FrameMetrics]]]] = {}
+    for name, images in sources.items():
+        out[f"synthetic/haze {name}"] = {t: [(max(img.shape[:2]), measure(haze_render(img, t, ae)))
+                                             for img in images for ae in (False, True)] for t in HAZE_T}
+    return out
+
+
+def _low_contrast_th(th: Thresholds, on: float, black: float) -> Thresholds:
+    """``low_contrast`` on, at ``on`` and ``black``, each off threshold kept at its distance."""
+    return dataclasses.replace(th, low_contrast_on=on, low_contrast_off=on + th.low_contrast_off - th.low_contrast_on,
+                               low_contrast_black=black,
+                               low_contrast_black_off=black + th.low_contrast_black_off - th.low_contrast_black,
+                               disabled=th.disabled - {Hint.LOW_CONTRAST})
+
+
+def _low_contrast_refit(clean: list[FrameMetrics], sets: list[list[FrameMetrics]], th: Thresholds
+                        ) -> tuple[float, float]:
+    """(``low_contrast_on``, ``low_contrast_black``) maximising the mean recall over ``sets`` minus
+    the clean photos' low_contrast rate; the smaller ``on`` and the higher ``black`` among ties."""
+    def score(on: float, black: float) -> float:
+        t = _low_contrast_th(th, on, black)
+        recall = np.mean([np.mean([Hint.LOW_CONTRAST in frame_hints(m, t) for m in ms]) for ms in sets])
+        return float(recall - np.mean([Hint.LOW_CONTRAST in frame_hints(m, t) for m in clean]))
+    grid = [(round(on, 2), black) for on in np.arange(0.2, 0.62, 0.02) for black in range(30, 130, 10)]
+    return max(grid, key=lambda g: (score(*g), -g[0], g[1]))
+
+
+def low_contrast_figures(data, th: Thresholds) -> dict:
+    """Recall of ``low_contrast`` on the veiled photos (:func:`haze_render`) per source set,
+    transmission and resolution band; leave-one-dataset-out on its two thresholds (the veils at
+    ``t = 0.5``, one source set held out); its rate on the clean photos and the other defect sets;
+    and the clean photos with any hint, before (off) and after (on), per band."""
+    hazed = _haze_sets(data)
+    files = {spec: eval_hints._files(data, spec) for spec in eval_hints.CLEAN_SETS}
+    clean = {spec: [(max(img.shape[:2]), measure(img)) for img in map(eval_hints._read, paths)]
+             for spec, paths in files.items()}
+    every_clean = [x for xs in clean.values() for x in xs]
+    before = dataclasses.replace(th, disabled=th.disabled | {Hint.LOW_CONTRAST})
+    on = dataclasses.replace(th, disabled=th.disabled - {Hint.LOW_CONTRAST})
+
+    def rate(photos: list[tuple[int, FrameMetrics]], t: Thresholds) -> float:
+        return round(float(np.mean([Hint.LOW_CONTRAST in frame_hints(m, t) for _, m in photos])), 3)
+    out: dict = {"thresholds": {"low_contrast_on": th.low_contrast_on, "low_contrast_black": th.low_contrast_black},
+                 "recall": {}, "recall_by_band": {}, "lodo": {}}
+    for name, by_t in hazed.items():
+        out["recall"][name] = {str(t): rate(photos, on) for t, photos in by_t.items()}
+        out["recall_by_band"][name] = {str(t): _band_rates([(s, Hint.LOW_CONTRAST in frame_hints(m, on))
+                                                            for s, m in photos]) for t, photos in by_t.items()}
+        rest = [[m for _, m in ps[HAZE_T[0]]] for n, ps in hazed.items() if n != name]
+        lc_on, black = _low_contrast_refit([m for _, m in every_clean], rest, th)
+        held = _low_contrast_th(th, lc_on, black)
+        out["lodo"][name] = {"low_contrast_on": lc_on, "low_contrast_black": black,
+                             **{f"recall t={t}": rate(photos, held) for t, photos in by_t.items()}}
+    out["chosen_on_all"] = _low_contrast_refit([m for _, m in every_clean],
+                                               [[m for _, m in ps[HAZE_T[0]]] for ps in hazed.values()], th)
+    out["clean_low_contrast_rate"] = {spec: rate(xs, on) for spec, xs in clean.items()}
+    others = {}
+    for specs in eval_hints.DEFECT_SETS.values():
+        for spec in specs:
+            transform = eval_hints.washed_out if spec == "synthetic/washed_out" else None
+            photos = [(0, measure(transform(img) if transform else img))
+                      for img in map(eval_hints._read, eval_hints._files(data, spec))]
+            others[spec] = rate(photos, on)
+    out["low_contrast_on_other_defect_sets"] = others
+    out["clean_any_hint"] = {
+        label: {"all": round(float(np.mean([bool(frame_hints(m, t)) for _, m in every_clean])), 3),
+                "by_band": _band_rates([(s, bool(frame_hints(m, t))) for s, m in every_clean])}
+        for label, t in (("before", before), ("after", on))}
+    out["clean_photos_it_adds_a_hint_to"] = [
+        f"{spec}/{path.name}" for spec, xs in clean.items() for path, (_, m) in zip(files[spec], xs, strict=True)
+        if Hint.LOW_CONTRAST in frame_hints(m, on) and not frame_hints(m, before)]
+    return out
+
+
+def hold_still_figures(data, th: Thresholds) -> dict:
+    return eval_hold_still.evaluate(data, th)
+
+
 SECTIONS: dict[str, Callable] = {"blur_kind": blur_kind_figures, "regions": regions_figures,
-                                 "backlit": backlit_figures}
+                                 "backlit": backlit_figures, "low_contrast": low_contrast_figures,
+                                 "hold_still": hold_still_figures}
 
 
 def main(argv: list[str] | None = None) -> int:

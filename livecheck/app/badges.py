@@ -111,12 +111,39 @@ def _paint_backlight(p: QPainter, r: QRectF, ink: QColor) -> None:
                              r.height() * 0.38), r.width() * 0.12, r.width() * 0.12)
 
 
+def _paint_shake(p: QPainter, r: QRectF, ink: QColor) -> None:
+    # a camera body with motion lines trailing behind it
+    w, h = r.width(), r.height()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    body = QRectF(r.left() + w * 0.38, r.top() + h * 0.3, w * 0.54, h * 0.42)
+    p.drawRoundedRect(body, w * 0.08, w * 0.08)
+    p.drawRect(QRectF(body.left() + w * 0.1, body.top() - h * 0.1, w * 0.16, h * 0.1))
+    p.setPen(QPen(ink, max(1.5, w * 0.08), cap=Qt.PenCapStyle.RoundCap))
+    for dy, length in ((0.36, 0.22), (0.51, 0.3), (0.66, 0.22)):
+        y = r.top() + h * dy
+        p.drawLine(QPointF(r.left() + w * (0.32 - length), y), QPointF(r.left() + w * 0.3, y))
+
+
+def _paint_haze(p: QPainter, r: QRectF, ink: QColor) -> None:
+    # a sun half hidden by bands of mist
+    w, h = r.width(), r.height()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(ink)
+    p.drawEllipse(QPointF(r.left() + w * 0.5, r.top() + h * 0.38), w * 0.22, w * 0.22)
+    p.setPen(QPen(ink, max(1.5, w * 0.09), cap=Qt.PenCapStyle.RoundCap))
+    for dy, x0, x1 in ((0.62, 0.14, 0.86), (0.8, 0.26, 0.74)):
+        p.drawLine(QPointF(r.left() + w * x0, r.top() + h * dy), QPointF(r.left() + w * x1, r.top() + h * dy))
+
+
 ICON_PAINTERS: dict[Icon, IconPainter] = {
     Icon.BLUR: _paint_blur,
     Icon.MOON: _paint_moon,
     Icon.SUN: _paint_sun,
     Icon.GRAIN: _paint_noise,
     Icon.BACKLIGHT: _paint_backlight,
+    Icon.SHAKE: _paint_shake,
+    Icon.HAZE: _paint_haze,
 }
 
 

@@ -21,7 +21,7 @@ def test_toml_then_overrides(tmp_path: Path) -> None:
     path.write_text("[thresholds]\ndark_on = 40\ndark_off = 45.5\nnoisy_on = 3\n")
     th = load_thresholds(path, ["noisy_on=2.5", " on_delay = 0 "], disabled=["Noisy"])
     assert (th.dark_on, th.dark_off, th.noisy_on, th.on_delay) == (40.0, 45.5, 2.5, 0.0)
-    assert th.disabled == {Hint.NOISY, Hint.BACKLIT}  # backlit is opt-in
+    assert th.disabled == {Hint.NOISY, Hint.BACKLIT, Hint.LOW_CONTRAST}  # backlit and low_contrast are opt-in
     assert not th.enabled(Hint.NOISY) and th.enabled(Hint.BLURRY)
 
 
@@ -63,7 +63,7 @@ def test_missing_file_raises_value_error(tmp_path: Path) -> None:
     ("on_delay=-1", "must not be negative"),
     ("noisy_on=0.9", "noisy_off .* must not exceed noisy_on"),
     ("noisy_luma_on=1.0", "noisy_luma_off .* must not exceed noisy_luma_on"),
-    ("low_contrast_on=10", "unknown threshold 'low_contrast_on'"),
+    ("glare_on=10", "unknown threshold 'glare_on'"),
 ])
 def test_bad_overrides_raise_value_error(override: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
