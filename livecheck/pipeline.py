@@ -83,6 +83,8 @@ class PipelineStats:
     ``checks_cpu_wait`` (Linux) in the run queue, for a CPU that another thread or process had;
     ``hints``: the
     hint engine and the blend), and each model's run time (``model_<name>``)."""
+    worker_niceness: int | None = None
+    """The live worker's niceness (``WORKER_NICENESS`` where the OS allowed it); None offline."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -98,6 +100,7 @@ class PipelineStats:
             "model_runs": dict(self.model_runs),
             "model_failures": dict(self.model_failures),
             "stages_ms": {k: dict(v) for k, v in self.stages_ms.items()},
+            "worker_niceness": self.worker_niceness,
         }
 
 
@@ -222,7 +225,7 @@ class _ModelThread(threading.Thread):
             self._cond.notify()
 
     def run(self) -> None:
-        _lower_own_priority()  # when both compete for a core, the per-frame checks should win
+        set_own_niceness(MODEL_NICENESS)  # when both compete for a core, the per-frame checks should win
         try:
             self._bank.load()  # here, not in start(): MediaPipe start-up must not delay the first frame
         finally:
@@ -260,12 +263,29 @@ worker, the capture and the GUI: a model score a little late costs nothing, a la
 the hint latency. At 5 the models still took CPU the worker was waiting for."""
 
 
-def _lower_own_priority(niceness: int = MODEL_NICENESS) -> None:
-    """Make the calling thread nicer to the scheduler (Linux: niceness is per thread)."""
+WORKER_NICENESS = -10
+"""The live worker's niceness, where the OS allows it (root, or CAP_SYS_NICE; an ordinary user is
+refused and the worker stays at the process's own). The per-frame checks are a short burst every
+frame: when other processes keep both cores busy, at niceness 0 the worker waited in the run
+queue for most of its p99, and a wake-up at -10 preempts them. A replay at full speed
+(``--no-pace``) keeps the default: its throughput must not starve the machine."""
+
+
+def set_own_niceness(niceness: int) -> int | None:
+    """Ask for ``niceness`` for the calling thread (Linux: niceness is per thread); returns the
+    niceness it runs at afterwards, None where threads have none (not Linux)."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):  # not Linux, or not allowed: the default priority will do
+        tid = threading.get_native_id()
+    except AttributeError:
+        return None
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except OSError:  # not allowed (a higher priority needs privileges): the current one will do
         pass
+    try:
+        return os.getpriority(os.PRIO_PROCESS, tid)
+    except OSError:
+        return None
 
 
 GIL_SWITCH_INTERVAL_S = 0.001
@@ -314,6 +334,8 @@ class Pipeline:
         self._run_queue = RunQueueClock(None)  # replaced by the worker's own, opened on its thread
         """Live frames skipped because a newer one was already waiting (see ``_newest``)."""
         self._error: BaseException | None = None
+        self._worker_niceness: int | None = None
+        """What the live worker runs at (``WORKER_NICENESS`` where allowed); None offline."""
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, wait_for_models: bool = False) -> None:
@@ -395,11 +417,14 @@ class Pipeline:
             model_runs=self._bank.runs(),
             model_failures=self._bank.failures(),
             stages_ms=self.timings.summary(last),
+            worker_niceness=self._worker_niceness,
         )
 
     # -- the worker ------------------------------------------------------------------------
     def _work(self) -> None:
         self._run_queue = RunQueueClock()  # this thread's own figure
+        if self._capture.live:
+            self._worker_niceness = set_own_niceness(WORKER_NICENESS)
         offline_schedule = None
         if self._model_thread is None and self._config.models:
             offline_schedule = _ModelSchedule(self._config.rates_hz, self._bank.names)

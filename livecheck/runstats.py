@@ -22,6 +22,7 @@ STATS_KEYS = (
     "hint_latency_p50_ms", "hint_latency_p99_ms", "screen_latency_p50_ms", "screen_latency_p99_ms",
     "max_stall_ms", "max_own_stall_ms", "startup_max_stall_ms", "startup_max_own_stall_ms",
     "first_frame_s", "model_runs", "model_failures", "stages_ms", "load_avg_1min",
+    "worker_niceness",
 )
 """Every key of the object, in the order written (README, "Measuring the live path")."""
 
@@ -79,6 +80,7 @@ def run_stats(pipelines: Sequence[PipelineStats], timings: StageTimes,
         "model_failures": failures,
         "stages_ms": timings.summary(),
         "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "worker_niceness": pipelines[-1].worker_niceness if pipelines else None,
     }
     return out
 

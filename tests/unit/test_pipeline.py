@@ -15,7 +15,7 @@ from livecheck.capture import open_capture
 from livecheck.capture.events import CaptureStats
 from livecheck.frame import Frame
 from livecheck.models import MetricInfo, ModelName, ModelUnavailable
-from livecheck.pipeline import MODEL_NICENESS, Pipeline, PipelineConfig
+from livecheck.pipeline import MODEL_NICENESS, WORKER_NICENESS, Pipeline, PipelineConfig
 from livecheck.result import FrameResult
 from livecheck.ringbuffer import Overflow, RingBuffer
 
@@ -181,3 +181,25 @@ def test_live_models_run_at_a_lower_os_priority_than_the_worker(tmp_path: Path) 
     if seen["worker"] >= MODEL_NICENESS:
         pytest.skip(f"the whole process already runs at niceness {seen['worker']}")
     assert seen["model"] == MODEL_NICENESS
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_the_live_worker_asks_for_a_higher_priority_and_says_what_it_got(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.avi", frames=20, fps=50.0)
+    seen: list[int] = []
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def on_result(r: FrameResult) -> None:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    config = PipelineConfig(models=())
+    live, _ = collect(lambda cb: Pipeline(open_capture(str(clip), pace=True), config,
+                                          on_result=lambda r: (on_result(r), cb(r))))
+    assert seen and set(seen) == {live.stats.worker_niceness}
+    assert live.stats.to_json()["worker_niceness"] == live.stats.worker_niceness
+    # raised where the OS allows it (root here, in CI), else left at the process's own
+    assert live.stats.worker_niceness in (WORKER_NICENESS, own)
+    if os.geteuid() == 0:
+        assert live.stats.worker_niceness == WORKER_NICENESS
+    offline, results = collect(lambda cb: Pipeline(open_capture(str(clip), pace=False), config, on_result=cb))
+    assert results and offline.stats.worker_niceness is None  # a full-speed replay must not starve the machine
