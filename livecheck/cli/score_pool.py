@@ -8,16 +8,20 @@ most ``jobs x AHEAD_PER_WORKER`` records waiting for an earlier one. A worker th
 in a decoder or a model) costs the file it was on, which gets an error record; its queued files go
 to a fresh worker. On a stop request no new file is started, the files handed out are finished
 (for at most ``STOP_GRACE_S``), and every finished record is handed out, in input order.
+
+Each worker talks to the parent over its own pipe (``multiprocessing.Pipe``), not over queues: a
+queue carries named POSIX semaphores, which the resource tracker must see unregistered before the
+last process exits, and a worker ended mid-exit could leave it warning on stderr.
 """
 from __future__ import annotations
 
 import multiprocessing
-import queue
 import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +55,8 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: Any, worker_id: int) -> None:
-    """A worker's life: load the models, then score paths from ``tasks`` until told to stop.
+def _work(config: PipelineConfig, full_resolution: bool, conn: Connection) -> None:
+    """A worker's life: load the models, then score the paths that come over ``conn`` until told to stop.
 
     Ctrl-C reaches the whole process group; only the parent decides what a stop means, so the
     worker ignores SIGINT and dies on SIGTERM (the parent's last resort).
@@ -63,23 +67,26 @@ def _work(config: PipelineConfig, full_resolution: bool, tasks: Any, results: An
 
     cv2.setNumThreads(1)  # as many workers as cores already: OpenCV's own threads would only contend
     scorer = Scorer.load(config, full_resolution=full_resolution)
-    results.put(("ready", worker_id, scorer.unavailable))
     try:
-        while (task := tasks.get()) is not None:
+        conn.send(("ready", scorer.unavailable))
+        while (task := conn.recv()) is not None:
             index, path = task
             try:
                 record = scorer.score_entry(Path(path))
             except Exception as exc:
                 record = error_record(path, f"cannot score: {type(exc).__name__}: {exc}".splitlines()[0])
-            results.put(("done", worker_id, index, record))
+            conn.send(("done", index, record))
+    except (EOFError, OSError):
+        pass  # the parent is gone or closed our pipe: nobody is left to answer
     finally:
         scorer.close()
+        conn.close()
 
 
 @dataclass
 class _Worker:
     process: Any
-    tasks: Any
+    conn: Connection
     outstanding: deque[tuple[int, str]] = field(default_factory=deque)
     ready: bool = False
 
@@ -94,7 +101,6 @@ class ScorePool:
         self._stop = stop
         self._full_resolution = full_resolution
         self._on_unavailable = on_unavailable
-        self._results = self._ctx.Queue()
         self._workers: dict[int, _Worker] = {}
         self._next_id = 0
         self._announced = False
@@ -107,13 +113,13 @@ class ScorePool:
 
     def _spawn(self) -> _Worker:
         worker_id, self._next_id = self._next_id, self._next_id + 1
-        tasks = self._ctx.Queue(maxsize=PER_WORKER + 1)  # + the stop sentinel
-        tasks.cancel_join_thread()  # never let a dead worker's unread queue hold up our exit
+        ours, theirs = self._ctx.Pipe()
         process = self._ctx.Process(
             target=_work, name=f"livecheck-score-{worker_id}", daemon=True,
-            args=(self._config, self._full_resolution, tasks, self._results, worker_id))
+            args=(self._config, self._full_resolution, theirs))
         process.start()
-        worker = self._workers[worker_id] = _Worker(process, tasks)
+        theirs.close()  # the worker's end lives in the worker: its death reads as EOF here
+        worker = self._workers[worker_id] = _Worker(process, ours)
         return worker
 
     def score_all(self, entries: list[Path | ImageReadError]) -> Iterator[dict[str, Any]]:
@@ -151,28 +157,35 @@ class ScorePool:
                     continue
                 break
             worker = min(idle, key=lambda w: len(w.outstanding))
-            worker.outstanding.append((next_in, str(entry)))
-            worker.tasks.put((next_in, str(entry)))
+            _hand(worker, (next_in, str(entry)))
             next_in += 1
         self.peak_ahead = max(self.peak_ahead, next_in - next_out)
         return next_in
 
     def _receive(self) -> None:
-        """Take one message from the workers, or notice those that died; waits at most _POLL_S."""
+        """Take the messages the workers have sent, or notice those that died; waits at most _POLL_S."""
+        conns = {worker.conn: worker_id for worker_id, worker in self._workers.items()}
+        for conn in wait(list(conns), timeout=_POLL_S):
+            self._take(conns[conn])  # type: ignore[index]
+        self._bury_dead()
+
+    def _take(self, worker_id: int) -> None:
+        """Every message waiting on one worker's pipe (none once it has died and its pipe is empty)."""
+        worker = self._workers[worker_id]
         try:
-            message = self._results.get(timeout=_POLL_S)
-        except queue.Empty:
-            self._bury_dead()
-            return
-        self._handle(message)
+            while worker.conn.poll():
+                self._handle(worker_id, worker.conn.recv())
+        except (EOFError, OSError):
+            pass  # its end is closed: the process is dying, which _bury_dead sees
 
     def _bury_dead(self) -> None:
         """Give the file a dead worker was on an error record and its queued files to a new worker."""
         for worker_id, worker in list(self._workers.items()):
             if worker.process.is_alive():
                 continue
-            self._drain()  # its last answers may still be in the pipe
+            self._take(worker_id)  # its last answers may still be in the pipe
             del self._workers[worker_id]
+            worker.conn.close()
             why = _death(worker.process.exitcode)
             if not self._announced:
                 # none has come up yet: loading the models kills them, and another would die too
@@ -184,30 +197,19 @@ class ScorePool:
                 self._done[index] = error_record(path, f"the scoring process died on this file ({why})")
             heir = self._spawn()
             for task in worker.outstanding:
-                heir.outstanding.append(task)
-                heir.tasks.put(task)
+                _hand(heir, task)
 
-    def _drain(self) -> None:
-        while True:
-            try:
-                message = self._results.get(timeout=_POLL_S)
-            except queue.Empty:
-                return
-            self._handle(message)
-
-    def _handle(self, message: tuple[Any, ...]) -> None:
-        kind, worker_id = message[0], message[1]
-        worker = self._workers.get(worker_id)
-        if kind == "ready":
-            if worker is not None:
-                worker.ready = True
+    def _handle(self, worker_id: int, message: tuple[Any, ...]) -> None:
+        worker = self._workers[worker_id]
+        if message[0] == "ready":
+            worker.ready = True
             if not self._announced:
                 self._announced = True
                 if self._on_unavailable is not None:
-                    self._on_unavailable(message[2])
+                    self._on_unavailable(message[1])
             return
-        index, record = message[2], message[3]
-        if worker is not None and worker.outstanding and worker.outstanding[0][0] == index:
+        index, record = message[1], message[2]
+        if worker.outstanding and worker.outstanding[0][0] == index:
             worker.outstanding.popleft()
         self._done[index] = record
 
@@ -215,19 +217,26 @@ class ScorePool:
         """Ask every worker to finish, then end those that do not within a moment."""
         for worker in self._workers.values():
             try:
-                worker.tasks.put_nowait(None)
-            except (queue.Full, ValueError, OSError):
-                pass
+                worker.conn.send(None)
+            except OSError:
+                pass  # already gone
         deadline = time.monotonic() + 0.3
         for worker in self._workers.values():
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(1.0)
-            worker.tasks.close()
-        self._results.cancel_join_thread()
-        self._results.close()
+            worker.conn.close()
         self._workers.clear()
+
+
+def _hand(worker: _Worker, task: tuple[int, str]) -> None:
+    """Give a worker one more path; one that died meanwhile keeps it as outstanding, for its heir."""
+    worker.outstanding.append(task)
+    try:
+        worker.conn.send(task)
+    except OSError:
+        pass  # _bury_dead hands its outstanding paths on
 
 
 def _death(exitcode: int | None) -> str:
