@@ -10,6 +10,11 @@ returning it with a grey bottom. A JPEG whose data is damaged inside decodes "su
 garbage blocks; libjpeg's warning on stderr is the only sign, so it is caught (and kept off the
 terminal) and the file refused. Transparent PNG pixels are laid over white.
 
+A caller that needs no more than a given long side (``reduce_to``: `livecheck score` judges a
+photo at its viewing scale) can have a large JPEG decoded at 1/2, 1/4 or 1/8 of its size:
+libjpeg then computes only the low-frequency part of each 8x8 block (``IMREAD_REDUCED_COLOR_*``),
+which is several times faster than decoding every pixel and averages like a downscale does.
+
 ``iter_image_paths`` expands files, folders (recursively) and glob patterns into image paths, and
 yields (does not raise) an ``ImageReadError`` for a spec that matches nothing, so a batch carries on.
 """
@@ -97,12 +102,31 @@ def _over_white(bgra: np.ndarray) -> np.ndarray:
     return (bgra[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A decoded file: ``image`` (BGR uint8, oriented as a viewer shows it) and the file's own
+    ``width`` x ``height``, oriented the same way; ``reduction`` is 1 unless the file was decoded
+    smaller (``image`` is then about ``1 / reduction`` of that size on each side)."""
+
+    image: np.ndarray
+    width: int
+    height: int
+    reduction: int = 1
+
+
 def read_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """The image at ``path`` as BGR uint8 (H, W, 3), oriented as a viewer shows it.
 
     Raises ImageReadError for a missing, empty, unreadable, truncated, oversized or unsupported
     file: ``str(error)`` is one line saying what is wrong (without the path), ``error.path`` the file.
     """
+    return read_picture(path, max_pixels).image
+
+
+def read_picture(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS, *,
+                 reduce_to: int = 0) -> Picture:
+    """``read_image`` with the file's own size, and a JPEG whose long side is at least twice
+    ``reduce_to`` decoded smaller (:func:`reduction`); ``reduce_to`` 0 decodes every pixel."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -120,12 +144,35 @@ def read_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXEL
         data = path.read_bytes()
     except OSError as error:
         raise ImageReadError(f"cannot read: {error.strerror}", path) from None
-    return decode_image(data, max_pixels=max_pixels, path=path)
+    return decode_picture(data, max_pixels=max_pixels, path=path, reduce_to=reduce_to)
+
+
+_REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+            8: cv2.IMREAD_REDUCED_COLOR_8}
+
+
+def reduction(header: ImageHeader, reduce_to: int) -> int:
+    """The DCT-domain reduction (1, 2, 4 or 8) a file is decoded at for a caller that needs a long
+    side of ``reduce_to`` px (0: every pixel): the largest that keeps the long side at or above it,
+    for opaque JPEGs only (other formats decode whole anyway)."""
+    if reduce_to <= 0 or header.format is not ImageFormat.JPEG or header.has_alpha:
+        return 1
+    long_side = max(header.width, header.height)
+    factor = 1
+    while factor < 8 and long_side // (2 * factor) >= reduce_to:
+        factor *= 2
+    return factor
 
 
 def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
                  path: str | os.PathLike[str] | None = None) -> np.ndarray:
     """``read_image`` for bytes already in memory; ``path`` only goes into the error."""
+    return decode_picture(data, max_pixels, path).image
+
+
+def decode_picture(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
+                   path: str | os.PathLike[str] | None = None, reduce_to: int = 0) -> Picture:
+    """``read_picture`` for bytes already in memory; ``path`` only goes into the error."""
     header = read_header(data, path)
     pixels = header.width * header.height
     if pixels > max_pixels:
@@ -137,7 +184,8 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         # caught here because libpng would print its own complaint to stderr
         raise ImageReadError("truncated PNG file (no end chunk)", path)
     quiet_opencv()
-    flags = cv2.IMREAD_UNCHANGED if header.has_alpha else cv2.IMREAD_COLOR
+    factor = reduction(header, reduce_to)
+    flags = cv2.IMREAD_UNCHANGED if header.has_alpha else _REDUCED[factor]
     with native_messages(_CODEC_MESSAGE) as messages:
         try:
             image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
@@ -150,7 +198,11 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
     if damage is not None:
         raise ImageReadError(f"damaged {header.format.value} data, parts of the picture are garbage "
                              f"({damage})", path)
-    return to_bgr8(image)
+    image = to_bgr8(image)
+    height, width = image.shape[:2]
+    if factor > 1:  # the file's own size, turned as the EXIF orientation turned the picture
+        height, width = sorted((header.width, header.height), reverse=height > width)
+    return Picture(image, width, height, factor)
 
 
 _CODEC_MESSAGE = re.compile(r"(Corrupt JPEG data|Premature end of JPEG|Invalid JPEG|Invalid SOS|Bogus |"

@@ -13,6 +13,7 @@ import numpy as np
 
 from livecheck.analyser import Analysis
 from livecheck.hint import Hint
+from livecheck.imageio import Picture
 from livecheck.regions import Region
 from livecheck.sharpness import BlurKind
 
@@ -29,9 +30,9 @@ def model_json(values: dict[str, float], error: str | None) -> dict[str, Any]:
     return {"error": error} if error is not None else rounded(values)
 
 
-def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs: dict[str, str],
+def score_record(path: str, picture: Picture, analysis: Analysis, model_inputs: dict[str, str],
                  unavailable: dict[str, str]) -> dict[str, Any]:
-    """The `livecheck score` record of one image. ``model_inputs``: what part of the frame each
+    """The `livecheck score` record of one file. ``model_inputs``: what part of the picture each
     model looked at, in words; ``unavailable``: the models that never loaded, and why."""
     models: dict[str, Any] = {
         name: model_json(out.values, out.error) | {"input": model_inputs[name]}
@@ -39,8 +40,9 @@ def score_record(path: str, image: np.ndarray, analysis: Analysis, model_inputs:
     models.update({name: {"unavailable": why} for name, why in unavailable.items()})
     return {
         "path": path,
-        "width": int(image.shape[1]),
-        "height": int(image.shape[0]),
+        "width": picture.width,
+        "height": picture.height,
+        "decode_scale": 1.0 / picture.reduction,
         "hints": sorted(h.value for h in analysis.frame_hints),
         "blur_kind": _kind(analysis.blur_kind),
         "quality": round(analysis.quality, 1),

@@ -5,9 +5,12 @@ still scored, and the exit code is 1. A learned model that fails on one file get
 ``{"error": ...}`` as its entry in that file's ``models`` (``{"unavailable": ...}`` means it never
 loaded) and one line on stderr; the other models and files go on, and the exit code is 1 too.
 
-BRISQUE scores a copy shrunk to a long side of 768 px unless --full-resolution is given (each
-model's entry says what it looked at, in "input"); the fast checks always see every pixel. A
-batch is shared among --jobs worker processes (default: all cores); records still come out in
+A JPEG of at least twice the view size (--view-size, 1920 px) is decoded at 1/2, 1/4 or 1/8 of its
+size, the largest that is still as large as the view ("decode_scale" in its record): every check
+judges the picture at that viewing scale anyway, and decoding every pixel is most of what a big
+photo costs. BRISQUE scores a copy shrunk to a long side of 768 px. --full-resolution decodes
+every pixel and gives BRISQUE all of them (each model's entry says what it looked at, in
+"input"). A batch is shared among --jobs worker processes (default: all cores); records still come out in
 input order, each as soon as it and all before it are done. With --engine ray the batch goes to a
 Ray cluster's workers instead (see livecheck.cli.ray_engine), with the same records.
 """
@@ -68,8 +71,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="worker processes for a batch (default: all cores, here %(default)s); "
                         "1 scores in this process; with --engine ray, the CPUs of the local cluster")
     p.add_argument("--full-resolution", action="store_true",
-                   help=f"run BRISQUE on every pixel instead of a copy shrunk to a long side of "
-                        f"{ANALYSIS_SIDE} px (slower; the fast checks always see every pixel)")
+                   help=f"decode every pixel of a large JPEG (not only as many as the view needs) and "
+                        f"run BRISQUE on all of them instead of a copy shrunk to a long side of "
+                        f"{ANALYSIS_SIDE} px (slower)")
     add_analysis_options(p)
     add_engine_options(p)
     p.set_defaults(func=run)

@@ -17,7 +17,8 @@ from support.media import write_phone_clip
 
 from livecheck.cli import main
 
-SCORE_KEYS = {"path", "width", "height", "hints", "blur_kind", "quality", "metrics", "models", "regions"}
+SCORE_KEYS = {"path", "width", "height", "decode_scale", "hints", "blur_kind", "quality", "metrics", "models",
+              "regions"}
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
@@ -145,3 +146,19 @@ def test_replay_analyses_a_portrait_phone_clip_upright(tmp_path: Path) -> None:
                         "message": "video portrait.mov (240x320 @ 25 fps, 10 frames, turned 90° upright)"}
     frames = [line for line in lines if "frame" in line]
     assert len(frames) == 10 and all("score" in line["models"]["brisque"] for line in frames)
+
+
+def test_score_decodes_a_big_jpeg_only_as_large_as_its_view(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "big.jpg"
+    blurred = cv2.GaussianBlur(cv2.resize(textured(), (4000, 3000), interpolation=cv2.INTER_CUBIC), (0, 0), 5.0)
+    cv2.imwrite(str(path), blurred, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    records = {}
+    for label, extra in (("view", ()), ("full", ("--full-resolution",)), ("native", ("--view-size", "0"))):
+        rc, (record,), _ = run_json(capsys, "score", "--json", "--no-models", *extra, str(path))
+        assert rc == 0
+        records[label] = record
+    assert {k: r["decode_scale"] for k, r in records.items()} == {"view": 0.5, "full": 1.0, "native": 1.0}
+    assert all((r["width"], r["height"]) == (4000, 3000) for r in records.values())
+    # judged at the same viewing scale, the half-size decode sees what the full one sees
+    assert "blurry" in records["view"]["hints"] and records["view"]["hints"] == records["full"]["hints"]
+    assert abs(records["view"]["metrics"]["sharpness"] - records["full"]["metrics"]["sharpness"]) < 0.15

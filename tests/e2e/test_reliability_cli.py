@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from support.cli import read_to_exit
 from support.media import write_video
 
 from livecheck.cli import main
@@ -128,7 +129,7 @@ def test_signal_during_a_long_score_batch(tmp_path: Path, sig: int) -> None:
     printed = [proc.stdout.readline() for _ in range(5)]
     sent = time.monotonic()
     proc.send_signal(sig)
-    rest, err = proc.communicate(timeout=10)
+    rest, err = read_to_exit(proc)
     assert time.monotonic() - sent < EXIT_TIME_S
     assert proc.returncode == 128 + sig
     assert "Traceback" not in err and err == ""

@@ -27,7 +27,8 @@ from livecheck.cli import main
 from livecheck.imageio import ImageReadError, decode_image
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
-SCORE_KEYS = {"path", "width", "height", "hints", "blur_kind", "quality", "metrics", "models", "regions"}
+SCORE_KEYS = {"path", "width", "height", "decode_scale", "hints", "blur_kind", "quality", "metrics", "models",
+              "regions"}
 MODEL_NAMES = {"nima", "diqa", "brisque"}
 BOMB_MARGIN_MB = 250
 """Extra peak memory allowed over the same command on one small photo: a decoded 40000x40000

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from support.cli import read_to_exit
 
 from livecheck.cli import main
 from livecheck.cli.score_pool import AHEAD_PER_WORKER, ScorePool
@@ -131,7 +132,7 @@ def test_signal_with_two_jobs_keeps_input_order_and_whole_lines(tmp_path: Path, 
     printed = [proc.stdout.readline() for _ in range(5)]
     sent = time.monotonic()
     proc.send_signal(sig)
-    rest, err = proc.communicate(timeout=10)
+    rest, err = read_to_exit(proc)
     assert time.monotonic() - sent < 1.0
     assert proc.returncode == 128 + sig
     assert err == ""
