@@ -79,9 +79,12 @@ class Analyser:
         the checks cannot take (see :func:`livecheck.fastchecks.as_bgr`)."""
         return assess(image, self.thresholds, self.view_size)
 
-    def regions(self, image: np.ndarray) -> tuple[Region, ...] | None:
-        """Each cell of the grid judged on its own; None when the analyser has no grid."""
-        return regions(image, self.thresholds, self.grid, self.view_size) if self.grid is not None else None
+    def regions(self, image: np.ndarray, whole: FrameMetrics | None = None) -> tuple[Region, ...] | None:
+        """Each cell of the grid judged on its own; None when the analyser has no grid. ``whole``:
+        the frame's metrics from :meth:`check`, which spares measuring the frame again."""
+        if self.grid is None:
+            return None
+        return regions(image, self.thresholds, self.grid, self.view_size, whole)
 
     def run_model(self, name: ModelName, image: np.ndarray) -> ModelOutput:
         """One loaded model on one frame; never raises (a failure is the output's ``error``)."""
@@ -102,7 +105,7 @@ class Analyser:
         values = {name: out.values for name, out in models.items() if out.error is None}
         return Analysis(assessment.metrics, assessment.hints, models,
                         self.quality(assessment.metrics.as_dict(), assessment.hints, values), assessment.blur_kind,
-                        self.regions(image))
+                        self.regions(image, assessment.metrics))
 
     def close(self) -> None:
         """Close every loaded model (idempotent)."""

@@ -469,7 +469,7 @@ class Pipeline:
             measured = dataclasses.replace(assessment.metrics, motion=self._motion.update(frame.image, frame.seq))
         else:
             measured = assessment.metrics
-        cells = self._analyser.regions(frame.image)
+        cells = self._analyser.regions(frame.image, assessment.metrics)
         t_checked, cpu_checked, queued_checked = time.monotonic(), time.thread_time(), self._run_queue.seconds()
         hints = self._engine.update(measured, frame.t_media)
         metrics = measured.as_dict()

@@ -71,15 +71,17 @@ def _edges(n: int, parts: int) -> np.ndarray:
 
 
 def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
-            view_size: int = VIEW_SIZE) -> tuple[Region, ...]:
-    """Each cell of ``grid`` over ``frame``, measured and judged on its own (row by row)."""
+            view_size: int = VIEW_SIZE, whole: FrameMetrics | None = None) -> tuple[Region, ...]:
+    """Each cell of ``grid`` over ``frame``, measured and judged on its own (row by row).
+    ``whole``: the frame's own metrics at the same view size, where the caller has them already."""
     bgr, grey_input = as_bgr(frame)
     view = view_scale(bgr.shape, view_size)
     grey = _analysis_grey(bgr)
     h, w = bgr.shape[:2]
     ys, xs = _edges(h, grid.rows), _edges(w, grid.cols)
     ays, axs = _edges(grey.shape[0], grid.rows), _edges(grey.shape[1], grid.cols)
-    whole = measure_prepared(bgr, grey_input, grey, view)
+    if whole is None:
+        whole = measure_prepared(bgr, grey_input, grey, view)
     ceiling = NoiseEstimate(whole.colour_noise, whole.luma_noise)
     cells = []
     for r in range(grid.rows):
