@@ -223,7 +223,8 @@ class Session:
         if isinstance(o.source, Source):
             capture = Capture(o.source, pace=o.pace, fps=o.fps, retry=o.retry, on_event=on_event)
         else:
-            capture = open_capture(o.source, pace=o.pace, fps=o.fps, retry=o.retry, on_event=on_event)
+            capture = open_capture(o.source, pace=o.pace, fps=o.fps, retry=o.retry, on_event=on_event,
+                                   decode_to=o.config.view_size)
         pipeline = Pipeline(capture, o.config, on_result=self._items.put, model_loader=self._loader,
                             timings=self.timings)
         pipeline.start(wait_for_models=o.wait_for_models)

@@ -56,8 +56,10 @@ def is_camera_index(spec: str | int | os.PathLike[str]) -> bool:
     return isinstance(spec, int) or bool(_CAMERA_INDEX.fullmatch(os.fspath(spec).strip()))
 
 
-def make_source(spec: str | int | os.PathLike[str], fps: float | None = None) -> Source:
+def make_source(spec: str | int | os.PathLike[str], fps: float | None = None, decode_to: int = 0) -> Source:
     """The Source for ``spec``: a camera index, a URL, a folder or glob of images, an image or a video.
+    ``decode_to``: a long side (px) that the analysis needs at most; larger JPEGs of a folder are
+    decoded only that large (0: every pixel).
 
     Raises SourceError for a spec that names nothing (a missing file, a pattern matching no image,
     a negative camera index), without touching any device.
@@ -82,18 +84,18 @@ def make_source(spec: str | int | os.PathLike[str], fps: float | None = None) ->
         if len(found) == 1 and isinstance(found[0], ImageReadError):
             raise SourceError(f"{text}: {found[0]}")
         label = path.name if path.is_file() else text
-        return ImageFolderSource([p for p in found if isinstance(p, Path)], label, fps=fps)
+        return ImageFolderSource([p for p in found if isinstance(p, Path)], label, fps=fps, decode_to=decode_to)
     raise SourceError(f"no such file: {text}")
 
 
 def open_capture(spec: str | int | os.PathLike[str], pace: bool = True, fps: float | None = None,
                  retry: RetryPolicy | None = None, on_event: EventCallback | None = None,
-                 capacity: int = 4) -> Capture:
+                 capacity: int = 4, decode_to: int = 0) -> Capture:
     """A Capture for ``spec`` (see ``make_source``), not yet started.
 
     ``pace``: play clips and folders at their frame rate (``fps`` overrides it; folders default
     to 2 fps) with a newest-frame-wins buffer, like a camera; ``pace=False`` delivers every frame
     as fast as the consumer takes them. Cameras and streams are always live.
     """
-    return Capture(make_source(spec, fps=fps), pace=pace, fps=fps, retry=retry, on_event=on_event,
+    return Capture(make_source(spec, fps=fps, decode_to=decode_to), pace=pace, fps=fps, retry=retry, on_event=on_event,
                    capacity=capacity)

@@ -1,7 +1,8 @@
 """A sorted list of still images (a folder, a glob, or one photo), read with livecheck.imageio.
 
 Unreadable files are skipped with a warning and counted; they keep their time slot, so a paced
-folder stays in step with its clock.
+folder stays in step with its clock. A large JPEG is decoded only as large as ``decode_to``
+needs (:func:`livecheck.imageio.read_picture`), as `livecheck score` reads it.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from livecheck.capture.base import Read, ReadStatus, Source
 from livecheck.capture.events import SourceError
-from livecheck.imageio import ImageReadError, read_image
+from livecheck.imageio import ImageReadError, read_picture
 
 DEFAULT_FOLDER_FPS = 2.0
 
@@ -17,9 +18,10 @@ DEFAULT_FOLDER_FPS = 2.0
 class ImageFolderSource(Source):
     live = False
 
-    def __init__(self, paths: list[Path], label: str, fps: float | None = None) -> None:
+    def __init__(self, paths: list[Path], label: str, fps: float | None = None, decode_to: int = 0) -> None:
         self.paths = paths
         self.label = label
+        self.decode_to = decode_to
         self._fps = fps or DEFAULT_FOLDER_FPS
         self._index = 0
 
@@ -47,7 +49,7 @@ class ImageFolderSource(Source):
             index = self._index
             self._index += 1
             try:
-                image = read_image(self.paths[index])
+                image = read_picture(self.paths[index], reduce_to=self.decode_to).image
             except ImageReadError as error:
                 warnings.append(f"{self.paths[index]}: {error} (skipped)")
                 continue

@@ -28,13 +28,16 @@ def _scene(seed: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four photos, each with a different defect (sharp, blurred, dark, noisy)."""
+    """Four photos, each with a different defect (sharp, blurred, dark, noisy), and a photo of camera
+    size, which both commands decode only as large as its view."""
     folder = tmp_path_factory.mktemp("photos")
     sharp = _scene(1)
     noisy = np.clip(_scene(3) + np.random.default_rng(0).normal(0, 12, sharp.shape), 0, 255).astype(np.uint8)
     for name, img in (("a_sharp.png", sharp), ("b_blurred.png", cv2.GaussianBlur(_scene(2), (0, 0), 4.0)),
                       ("c_dark.png", (_scene(4) * 0.12).astype(np.uint8)), ("d_noisy.png", noisy)):
         cv2.imwrite(str(folder / name), img)
+    big = cv2.resize(_scene(5), (4000, 3000), interpolation=cv2.INTER_CUBIC)
+    cv2.imwrite(str(folder / "e_big.jpg"), big, [cv2.IMWRITE_JPEG_QUALITY, 90])
     return folder
 
 
@@ -48,7 +51,8 @@ def test_score_and_replay_of_the_same_photos_agree_metric_for_metric(photos: Pat
     scored = _livecheck("score", "--json", str(photos))
     replayed = [line for line in _livecheck("replay", "--no-pace", str(photos)) if "frame" in line]
     assert [Path(r["path"]).name for r in scored] == sorted(p.name for p in photos.iterdir())
-    assert len(replayed) == len(scored) == 4
+    assert len(replayed) == len(scored) == 5
+    assert scored[-1]["decode_scale"] == 0.5
     for record, line in zip(scored, replayed, strict=True):
         # a replay is a stream, and measures the motion from the previous frame; a photo scored has none
         assert record["metrics"]["motion"] == 0.0
