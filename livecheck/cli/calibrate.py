@@ -34,10 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _frames(spec: str, seconds: float) -> Iterator[np.ndarray]:
+def _frames(spec: str, seconds: float, view_size: int) -> Iterator[np.ndarray]:
     """The source's frames over ``seconds``: of media time for clips and folders, of wall time for
-    cameras and streams."""
-    source = make_source(spec)
+    cameras and streams (a folder's large JPEGs decoded as the other commands decode them)."""
+    source = make_source(spec, decode_to=view_size)
     source.open()
     start = time.monotonic()
     try:
@@ -55,7 +55,7 @@ def _frames(spec: str, seconds: float) -> Iterator[np.ndarray]:
 
 
 def run(args: argparse.Namespace) -> int:
-    metrics = [measure(image, args.view_size) for image in _frames(args.source, args.seconds)]
+    metrics = [measure(image, args.view_size) for image in _frames(args.source, args.seconds, args.view_size)]
     try:
         calibration = fit(metrics)
     except CalibrationRefused as exc:
