@@ -6,13 +6,15 @@
  * tests/edges_reference.py holds the same sums written with NumPy and OpenCV, and
  * tests/test_edges_kernel.py checks that both agree.
  *
- * edge_energy(fine, coarse, sums, texture)
+ * edge_energy(fine, coarse, sums, texture, reach=0)
  *   fine     float32 (H, W): the analysis image
  *   coarse   float32 (H, W): the analysis image blurred at the coarse scale
- *   sums     float64 (3, 4), written: per direction (0, 90, 45, 135 degrees), over the pixels whose
- *            strongest coarse response is in that direction: the sums of fine x coarse^2, coarse^3
- *            and coarse^2, where "coarse" is that direction's |derivative| of the coarse image and
- *            "fine" the largest |derivative| of the analysis image in the same direction within one pixel
+ *   sums     float64 (3, 4) or (4, 4), written: per direction (0, 90, 45, 135 degrees), over the
+ *            pixels whose strongest coarse response is in that direction: the sums of fine x coarse^2,
+ *            coarse^3 and coarse^2, where "coarse" is that direction's |derivative| of the coarse image
+ *            and "fine" the largest |derivative| of the analysis image in the same direction within one
+ *            pixel; with a fourth row, also the sum of fine / (2 detail + 1) x coarse^2, where "detail"
+ *            is the largest |fine - coarse| within ``reach`` pixels (a square window)
  *   texture  float32 (H, W), written: |d/dx| + |d/dy| of the analysis image
  * Derivatives are central differences, (next - previous) / 2, and 0 on the image's first and last
  * row and column (OpenCV's default BORDER_REFLECT_101); the within-one-pixel maximum looks only at
@@ -83,22 +85,54 @@ static void dilate3(const float *restrict src, Py_ssize_t h, Py_ssize_t w, float
     }
 }
 
+/* The largest |fine - coarse| within `reach` pixels (a square window, inside the image) of each
+ * pixel: a row pass into `rows`, then a column pass into `out`. */
+static void detail_reach(const float *restrict fine, const float *restrict coarse, Py_ssize_t h, Py_ssize_t w,
+                         Py_ssize_t reach, float *restrict rows, float *restrict out) {
+    for (Py_ssize_t k = 0; k < h * w; k++) out[k] = fabsf(fine[k] - coarse[k]);
+    for (Py_ssize_t y = 0; y < h; y++) {
+        const float *a = out + y * w;
+        float *r = rows + y * w;
+        for (Py_ssize_t x = 0; x < w; x++) {
+            const Py_ssize_t lo = x > reach ? x - reach : 0, hi = x + reach < w ? x + reach : w - 1;
+            float m = a[lo];
+            for (Py_ssize_t i = lo + 1; i <= hi; i++) m = a[i] > m ? a[i] : m;
+            r[x] = m;
+        }
+    }
+    for (Py_ssize_t y = 0; y < h; y++) {
+        const Py_ssize_t lo = y > reach ? y - reach : 0, hi = y + reach < h ? y + reach : h - 1;
+        float *o = out + y * w;
+        memcpy(o, rows + lo * w, sizeof(float) * w);
+        for (Py_ssize_t i = lo + 1; i <= hi; i++) {
+            const float *r = rows + i * w;
+            for (Py_ssize_t x = 0; x < w; x++) o[x] = r[x] > o[x] ? r[x] : o[x];
+        }
+    }
+}
+
 /* Add one row's contributions to the per-column sums: pixels in this direction's bin (whose response
- * c is the strongest, s) add fine x c^2, c^3 and c^2. */
+ * c is the strongest, s) add fine x c^2, c^3 and c^2; and, where `detail` is given, fine / (2 detail
+ * + 1) x c^2. */
 static void accumulate(const float *restrict c, const float *restrict s, const float *restrict peak,
-                       float *restrict fine, float *restrict coarse, float *restrict square, Py_ssize_t w) {
+                       const float *restrict detail, float *restrict fine, float *restrict coarse,
+                       float *restrict square, float *restrict acuity, Py_ssize_t w) {
     for (Py_ssize_t x = 0; x < w; x++) {
         const float weight = c[x] * c[x] * (float)(c[x] >= s[x]); /* no branch: vectorised */
         fine[x] += peak[x] * weight;
         coarse[x] += c[x] * weight;
         square[x] += weight;
     }
+    if (detail)
+        for (Py_ssize_t x = 0; x < w; x++)
+            acuity[x] += peak[x] * c[x] * c[x] * (float)(c[x] >= s[x]) / (2.0f * detail[x] + 1.0f);
 }
 
 static PyObject *edge_energy(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *fine_obj, *coarse_obj, *sums_obj, *texture_obj;
-    if (!PyArg_ParseTuple(args, "OOOO", &fine_obj, &coarse_obj, &sums_obj, &texture_obj)) return NULL;
+    Py_ssize_t reach = 0;
+    if (!PyArg_ParseTuple(args, "OOOO|n", &fine_obj, &coarse_obj, &sums_obj, &texture_obj, &reach)) return NULL;
     Py_buffer fine = {0}, coarse = {0}, sums = {0}, texture = {0};
     PyObject *result = NULL;
     if (get_buffer(fine_obj, &fine, 0, "f", 4, "fine") < 0 || get_buffer(coarse_obj, &coarse, 0, "f", 4, "coarse") < 0 ||
@@ -109,14 +143,19 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
         goto done;
     }
     const Py_ssize_t h = fine.shape[0], w = fine.shape[1], n = h * w;
-    if (coarse.len != n * 4 || texture.len != n * 4 || sums.len != 3 * DIRECTIONS * 8) {
-        PyErr_SetString(PyExc_ValueError, "coarse and texture must be H x W, sums (3, 4)");
+    const int rows = (int)(sums.len / (DIRECTIONS * 8)); /* 3, or 4 with the acuity sums */
+    if (coarse.len != n * 4 || texture.len != n * 4 || (rows != 3 && rows != 4) || sums.len != rows * DIRECTIONS * 8) {
+        PyErr_SetString(PyExc_ValueError, "coarse and texture must be H x W, sums (3, 4) or (4, 4)");
+        goto done;
+    }
+    if (reach < 0) {
+        PyErr_SetString(PyExc_ValueError, "reach must be >= 0");
         goto done;
     }
     /* Planes: fine dx, dy; coarse dx, dy; one direction's fine response and its dilation; the
-     * strongest coarse response; and three rows of per-column sums. */
-    float *planes = PyMem_RawMalloc(sizeof(float) * (7 * n + w));
-    float *column_sums = PyMem_RawMalloc(sizeof(float) * 3 * w); /* a column holds at most a few hundred */
+     * strongest coarse response; the detail within reach and its row pass; and per-column sums. */
+    float *planes = PyMem_RawMalloc(sizeof(float) * (9 * n + w));
+    float *column_sums = PyMem_RawMalloc(sizeof(float) * 4 * w); /* a column holds at most a few hundred */
     if (!planes || !column_sums) {
         PyMem_RawFree(planes);
         PyMem_RawFree(column_sums);
@@ -126,8 +165,10 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     double *out = (double *)sums.buf;
     Py_BEGIN_ALLOW_THREADS
     float *fdx = planes, *fdy = fdx + n, *cdx = fdy + n, *cdy = cdx + n;
-    float *response = cdy + n, *peak = response + n, *strongest = peak + n, *scratch = strongest + n;
+    float *response = cdy + n, *peak = response + n, *strongest = peak + n, *detail = strongest + n;
+    float *scratch = detail + n; /* the detail's row pass, then dilate3's column maxima */
     float *tex = (float *)texture.buf;
+    if (rows == 4) detail_reach((const float *)fine.buf, (const float *)coarse.buf, h, w, reach, scratch, detail);
     derivatives((const float *)fine.buf, h, w, fdx, fdy);
     derivatives((const float *)coarse.buf, h, w, cdx, cdy);
     for (Py_ssize_t k = 0; k < n; k++) tex[k] = fabsf(fdx[k]) + fabsf(fdy[k]);
@@ -140,17 +181,20 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     for (int i = 0; i < DIRECTIONS; i++) {
         directional(fdx, fdy, i, response, n);
         dilate3(response, h, w, scratch, peak);
-        memset(column_sums, 0, sizeof(float) * 3 * w);
+        memset(column_sums, 0, sizeof(float) * 4 * w);
         float *fine_sum = column_sums, *coarse_sum = fine_sum + w, *square_sum = coarse_sum + w;
+        float *acuity_sum = square_sum + w;
         for (Py_ssize_t y = 0; y < h; y++) {
             const Py_ssize_t row = y * w;
             directional(cdx + row, cdy + row, i, response, w); /* this direction's coarse response */
-            accumulate(response, strongest + row, peak + row, fine_sum, coarse_sum, square_sum, w);
+            accumulate(response, strongest + row, peak + row, rows == 4 ? detail + row : NULL, fine_sum,
+                       coarse_sum, square_sum, acuity_sum, w);
         }
-        double totals[3] = {0.0, 0.0, 0.0};
-        for (int k = 0; k < 3; k++)
-            for (Py_ssize_t x = 0; x < w; x++) totals[k] += column_sums[k * w + x];
-        for (int k = 0; k < 3; k++) out[k * DIRECTIONS + i] = totals[k];
+        for (int k = 0; k < rows; k++) {
+            double total = 0.0;
+            for (Py_ssize_t x = 0; x < w; x++) total += column_sums[k * w + x];
+            out[k * DIRECTIONS + i] = total;
+        }
     }
     Py_END_ALLOW_THREADS
     PyMem_RawFree(planes);

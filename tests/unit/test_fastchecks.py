@@ -226,7 +226,7 @@ def test_metrics_names_and_types() -> None:
     assert set(metrics) == {"sharpness", "edge_strength", "mean_luma", "p05", "p50", "p95",
                             "clipped_dark", "clipped_bright", "colour_noise", "luma_noise",
                             "noise_sigma", "contrast", "blur_spread", "dark_mass", "bright_mass", "dark_below",
-                            "p01", "local_contrast", "motion"}
+                            "p01", "local_contrast", "motion", "acuity"}
     assert metrics["noise_sigma"] == max(metrics["colour_noise"], metrics["luma_noise"])
     assert all(isinstance(v, float) and np.isfinite(v) for v in metrics.values())
     assert metrics["p05"] <= metrics["p50"] <= metrics["p95"]
