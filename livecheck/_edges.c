@@ -85,47 +85,90 @@ static void dilate3(const float *restrict src, Py_ssize_t h, Py_ssize_t w, float
     }
 }
 
-/* The largest |fine - coarse| within `reach` pixels (a square window, inside the image) of each
- * pixel: a row pass into `rows`, then a column pass into `out`. */
-static void detail_reach(const float *restrict fine, const float *restrict coarse, Py_ssize_t h, Py_ssize_t w,
-                         Py_ssize_t reach, float *restrict rows, float *restrict out) {
-    for (Py_ssize_t k = 0; k < h * w; k++) out[k] = fabsf(fine[k] - coarse[k]);
+/* The largest power of two that is at most n (n >= 1). */
+static Py_ssize_t power_of_two_within(Py_ssize_t n) {
+    Py_ssize_t p = 1;
+    while (2 * p <= n) p *= 2;
+    return p;
+}
+
+/* The maximum of a[lo..hi] from m, where m[j] is the maximum of a[j..j + span - 1] (cut at the line's
+ * end) and the window is at least span long: a few overlapping spans cover it. */
+static float span_max(const float *m, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t span) {
+    float best = m[hi - span + 1];
+    for (Py_ssize_t j = lo; j < hi - span + 1; j += span) best = m[j] > best ? m[j] : best;
+    return best;
+}
+
+/* 1 / (2 detail + 1) at each pixel, where "detail" is the largest |fine - coarse| within `reach`
+ * pixels (a square window, inside the image). Each pass (rows, then columns) first takes the
+ * maximum over spans of a power-of-two length by doubling, then covers each window with a few spans:
+ * about six comparisons a pixel instead of 2 x reach, in loops that vectorise. */
+static void inverse_detail(const float *restrict fine, const float *restrict coarse, Py_ssize_t h, Py_ssize_t w,
+                           Py_ssize_t reach, float *restrict spans, float *restrict out) {
+    const Py_ssize_t n = h * w;
+    for (Py_ssize_t k = 0; k < n; k++) spans[k] = fabsf(fine[k] - coarse[k]);
+    /* Rows: spans along x, then each window [x - reach, x + reach] (inside the row) into out. */
+    const Py_ssize_t rx = reach < w ? reach : w - 1, sx = power_of_two_within(rx + 1);
     for (Py_ssize_t y = 0; y < h; y++) {
-        const float *a = out + y * w;
-        float *r = rows + y * w;
+        float *restrict m = spans + y * w;
+        for (Py_ssize_t step = 1; step < sx; step *= 2)
+            for (Py_ssize_t x = 0; x < w - step; x++) m[x] = m[x + step] > m[x] ? m[x + step] : m[x];
+        float *restrict o = out + y * w;
+        /* Inside, every window has the same spans (vectorised); near the ends, each its own. */
+        const Py_ssize_t first = rx, last = w - 1 - rx;
+        for (Py_ssize_t x = first; x <= last; x++) o[x] = m[x + rx - sx + 1];
+        for (Py_ssize_t offset = -rx; offset < rx - sx + 1; offset += sx)
+            for (Py_ssize_t x = first; x <= last; x++) o[x] = m[x + offset] > o[x] ? m[x + offset] : o[x];
         for (Py_ssize_t x = 0; x < w; x++) {
-            const Py_ssize_t lo = x > reach ? x - reach : 0, hi = x + reach < w ? x + reach : w - 1;
-            float m = a[lo];
-            for (Py_ssize_t i = lo + 1; i <= hi; i++) m = a[i] > m ? a[i] : m;
-            r[x] = m;
+            if (x == first && first <= last) x = last + 1;
+            if (x >= w) break;
+            const Py_ssize_t lo = x > rx ? x - rx : 0, hi = x + rx < w ? x + rx : w - 1;
+            o[x] = span_max(m, lo, hi, sx);
         }
     }
+    /* Columns: the same along y, a whole row at a time. */
+    const Py_ssize_t ry = reach < h ? reach : h - 1, sy = power_of_two_within(ry + 1);
+    for (Py_ssize_t step = 1; step < sy; step *= 2)
+        for (Py_ssize_t y = 0; y < h - step; y++) {
+            float *restrict a = out + y * w;
+            const float *restrict b = a + step * w;
+            for (Py_ssize_t x = 0; x < w; x++) a[x] = b[x] > a[x] ? b[x] : a[x];
+        }
     for (Py_ssize_t y = 0; y < h; y++) {
-        const Py_ssize_t lo = y > reach ? y - reach : 0, hi = y + reach < h ? y + reach : h - 1;
-        float *o = out + y * w;
-        memcpy(o, rows + lo * w, sizeof(float) * w);
-        for (Py_ssize_t i = lo + 1; i <= hi; i++) {
-            const float *r = rows + i * w;
+        const Py_ssize_t lo = y > ry ? y - ry : 0, hi = y + ry < h ? y + ry : h - 1;
+        float *restrict o = spans + y * w;
+        memcpy(o, out + (hi - sy + 1) * w, sizeof(float) * w);
+        for (Py_ssize_t j = lo; j < hi - sy + 1; j += sy) {
+            const float *restrict r = out + j * w;
             for (Py_ssize_t x = 0; x < w; x++) o[x] = r[x] > o[x] ? r[x] : o[x];
         }
     }
+    for (Py_ssize_t k = 0; k < n; k++) out[k] = 1.0f / (2.0f * spans[k] + 1.0f);
 }
 
 /* Add one row's contributions to the per-column sums: pixels in this direction's bin (whose response
- * c is the strongest, s) add fine x c^2, c^3 and c^2; and, where `detail` is given, fine / (2 detail
- * + 1) x c^2. */
+ * c is the strongest, s) add fine x c^2, c^3 and c^2; and, where `inverse` (from inverse_detail) is
+ * given, fine / (2 detail + 1) x c^2. */
 static void accumulate(const float *restrict c, const float *restrict s, const float *restrict peak,
-                       const float *restrict detail, float *restrict fine, float *restrict coarse,
+                       const float *restrict inverse, float *restrict fine, float *restrict coarse,
                        float *restrict square, float *restrict acuity, Py_ssize_t w) {
+    if (inverse) {
+        for (Py_ssize_t x = 0; x < w; x++) {
+            const float weight = c[x] * c[x] * (float)(c[x] >= s[x]); /* no branch: vectorised */
+            fine[x] += peak[x] * weight;
+            coarse[x] += c[x] * weight;
+            square[x] += weight;
+            acuity[x] += peak[x] * inverse[x] * weight;
+        }
+        return;
+    }
     for (Py_ssize_t x = 0; x < w; x++) {
-        const float weight = c[x] * c[x] * (float)(c[x] >= s[x]); /* no branch: vectorised */
+        const float weight = c[x] * c[x] * (float)(c[x] >= s[x]);
         fine[x] += peak[x] * weight;
         coarse[x] += c[x] * weight;
         square[x] += weight;
     }
-    if (detail)
-        for (Py_ssize_t x = 0; x < w; x++)
-            acuity[x] += peak[x] * c[x] * c[x] * (float)(c[x] >= s[x]) / (2.0f * detail[x] + 1.0f);
 }
 
 static PyObject *edge_energy(PyObject *self, PyObject *args) {
@@ -153,7 +196,7 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
         goto done;
     }
     /* Planes: fine dx, dy; coarse dx, dy; one direction's fine response and its dilation; the
-     * strongest coarse response; the detail within reach and its row pass; and per-column sums. */
+     * strongest coarse response; the inverse detail and its row pass; and per-column sums. */
     float *planes = PyMem_RawMalloc(sizeof(float) * (9 * n + w));
     float *column_sums = PyMem_RawMalloc(sizeof(float) * 4 * w); /* a column holds at most a few hundred */
     if (!planes || !column_sums) {
@@ -165,10 +208,10 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     double *out = (double *)sums.buf;
     Py_BEGIN_ALLOW_THREADS
     float *fdx = planes, *fdy = fdx + n, *cdx = fdy + n, *cdy = cdx + n;
-    float *response = cdy + n, *peak = response + n, *strongest = peak + n, *detail = strongest + n;
-    float *scratch = detail + n; /* the detail's row pass, then dilate3's column maxima */
+    float *response = cdy + n, *peak = response + n, *strongest = peak + n, *inverse = strongest + n;
+    float *scratch = inverse + n; /* inverse_detail's row pass, then dilate3's column maxima */
     float *tex = (float *)texture.buf;
-    if (rows == 4) detail_reach((const float *)fine.buf, (const float *)coarse.buf, h, w, reach, scratch, detail);
+    if (rows == 4) inverse_detail((const float *)fine.buf, (const float *)coarse.buf, h, w, reach, scratch, inverse);
     derivatives((const float *)fine.buf, h, w, fdx, fdy);
     derivatives((const float *)coarse.buf, h, w, cdx, cdy);
     for (Py_ssize_t k = 0; k < n; k++) tex[k] = fabsf(fdx[k]) + fabsf(fdy[k]);
@@ -187,7 +230,7 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
         for (Py_ssize_t y = 0; y < h; y++) {
             const Py_ssize_t row = y * w;
             directional(cdx + row, cdy + row, i, response, w); /* this direction's coarse response */
-            accumulate(response, strongest + row, peak + row, rows == 4 ? detail + row : NULL, fine_sum,
+            accumulate(response, strongest + row, peak + row, rows == 4 ? inverse + row : NULL, fine_sum,
                        coarse_sum, square_sum, acuity_sum, w);
         }
         for (int k = 0; k < rows; k++) {
