@@ -92,42 +92,29 @@ static Py_ssize_t power_of_two_within(Py_ssize_t n) {
     return p;
 }
 
-/* The maximum of a[lo..hi] from m, where m[j] is the maximum of a[j..j + span - 1] (cut at the line's
- * end) and the window is at least span long: a few overlapping spans cover it. */
-static float span_max(const float *m, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t span) {
-    float best = m[hi - span + 1];
-    for (Py_ssize_t j = lo; j < hi - span + 1; j += span) best = m[j] > best ? m[j] : best;
-    return best;
-}
-
 /* 1 / (2 detail + 1) at each pixel, where "detail" is the largest |fine - coarse| within `reach`
- * pixels (a square window, inside the image). Each pass (rows, then columns) first takes the
- * maximum over spans of a power-of-two length by doubling, then covers each window with a few spans:
- * about six comparisons a pixel instead of 2 x reach, in loops that vectorise. */
+ * pixels (a square window, inside the image). Each pass (rows, then columns) first takes the maximum
+ * over spans of a power-of-two length by doubling, then covers each window with a few overlapping
+ * spans: about six comparisons a pixel instead of 2 x reach, in loops that vectorise. A row is read
+ * from `line` (w + 2 reach), zero beyond its ends: |fine - coarse| >= 0, so the zeros change no
+ * maximum. `spans` and `out` are H x W. */
 static void inverse_detail(const float *restrict fine, const float *restrict coarse, Py_ssize_t h, Py_ssize_t w,
-                           Py_ssize_t reach, float *restrict spans, float *restrict out) {
-    const Py_ssize_t n = h * w;
-    for (Py_ssize_t k = 0; k < n; k++) spans[k] = fabsf(fine[k] - coarse[k]);
-    /* Rows: spans along x, then each window [x - reach, x + reach] (inside the row) into out. */
-    const Py_ssize_t rx = reach < w ? reach : w - 1, sx = power_of_two_within(rx + 1);
+                           Py_ssize_t reach, float *restrict line, float *restrict spans, float *restrict out) {
+    const Py_ssize_t n = h * w, sx = power_of_two_within(reach + 1);
+    memset(line, 0, sizeof(float) * (w + 2 * reach));
+    float *restrict m = line + reach;
     for (Py_ssize_t y = 0; y < h; y++) {
-        float *restrict m = spans + y * w;
+        const float *restrict f = fine + y * w, *restrict c = coarse + y * w;
+        for (Py_ssize_t x = 0; x < w; x++) m[x] = fabsf(f[x] - c[x]);
         for (Py_ssize_t step = 1; step < sx; step *= 2)
-            for (Py_ssize_t x = 0; x < w - step; x++) m[x] = m[x + step] > m[x] ? m[x + step] : m[x];
+            for (Py_ssize_t x = -reach; x < w + reach - step; x++) m[x] = m[x + step] > m[x] ? m[x + step] : m[x];
         float *restrict o = out + y * w;
-        /* Inside, every window has the same spans (vectorised); near the ends, each its own. */
-        const Py_ssize_t first = rx, last = w - 1 - rx;
-        for (Py_ssize_t x = first; x <= last; x++) o[x] = m[x + rx - sx + 1];
-        for (Py_ssize_t offset = -rx; offset < rx - sx + 1; offset += sx)
-            for (Py_ssize_t x = first; x <= last; x++) o[x] = m[x + offset] > o[x] ? m[x + offset] : o[x];
-        for (Py_ssize_t x = 0; x < w; x++) {
-            if (x == first && first <= last) x = last + 1;
-            if (x >= w) break;
-            const Py_ssize_t lo = x > rx ? x - rx : 0, hi = x + rx < w ? x + rx : w - 1;
-            o[x] = span_max(m, lo, hi, sx);
-        }
+        for (Py_ssize_t x = 0; x < w; x++) o[x] = m[x + reach - sx + 1];
+        for (Py_ssize_t offset = -reach; offset < reach - sx + 1; offset += sx)
+            for (Py_ssize_t x = 0; x < w; x++) o[x] = m[x + offset] > o[x] ? m[x + offset] : o[x];
+        for (Py_ssize_t x = -reach; x < 0; x++) m[x] = 0.0f; /* the doubling filled them */
     }
-    /* Columns: the same along y, a whole row at a time. */
+    /* Columns: the same along y, a whole row at a time (no padding: each window is cut at the ends). */
     const Py_ssize_t ry = reach < h ? reach : h - 1, sy = power_of_two_within(ry + 1);
     for (Py_ssize_t step = 1; step < sy; step *= 2)
         for (Py_ssize_t y = 0; y < h - step; y++) {
@@ -196,8 +183,8 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
         goto done;
     }
     /* Planes: fine dx, dy; coarse dx, dy; one direction's fine response and its dilation; the
-     * strongest coarse response; the inverse detail and its row pass; and per-column sums. */
-    float *planes = PyMem_RawMalloc(sizeof(float) * (9 * n + w));
+     * strongest coarse response; the inverse detail and its spans; a padded row; per-column sums. */
+    float *planes = PyMem_RawMalloc(sizeof(float) * (9 * n + w + 2 * reach));
     float *column_sums = PyMem_RawMalloc(sizeof(float) * 4 * w); /* a column holds at most a few hundred */
     if (!planes || !column_sums) {
         PyMem_RawFree(planes);
@@ -211,7 +198,8 @@ static PyObject *edge_energy(PyObject *self, PyObject *args) {
     float *response = cdy + n, *peak = response + n, *strongest = peak + n, *inverse = strongest + n;
     float *scratch = inverse + n; /* inverse_detail's row pass, then dilate3's column maxima */
     float *tex = (float *)texture.buf;
-    if (rows == 4) inverse_detail((const float *)fine.buf, (const float *)coarse.buf, h, w, reach, scratch, inverse);
+    if (rows == 4)
+        inverse_detail((const float *)fine.buf, (const float *)coarse.buf, h, w, reach, scratch + n, scratch, inverse);
     derivatives((const float *)fine.buf, h, w, fdx, fdy);
     derivatives((const float *)coarse.buf, h, w, cdx, cdy);
     for (Py_ssize_t k = 0; k < n; k++) tex[k] = fabsf(fdx[k]) + fabsf(fdy[k]);
