@@ -11,7 +11,8 @@ read its own texture as noise (and that noise's share would then be taken off it
 A cell's blur is judged on its sharpness alone, not its acuity (:mod:`livecheck.sharpness`): within
 one cell a single oriented texture (a corrugated roof, siding, ripples) has faint edges across it
 beside strong ones along it, as a streak does; the frame's most textured tiles hold edges of many
-orientations, which tell the two apart. The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
+orientations, which tell the two apart.
+The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
 """
 from __future__ import annotations
 
