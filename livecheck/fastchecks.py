@@ -20,6 +20,11 @@ Metrics (names as in the JSON output):
     read 2.0-4.0, text more. The ratio does not depend on edge contrast, so a sharp but low-texture
     scene is not "blurry"; the noise estimate's expected contribution is subtracted, so noise cannot
     make a blurred frame look sharp.
+``acuity``
+    At viewing scale, on the same edges in the worst direction: the fine gradient over twice the
+    largest fine-scale detail within 6 px (:mod:`livecheck.sharpness`), ~0.2-0.45 on sharp photos.
+    It catches what the sharpness cannot: a streak across thin strokes (text), smeared into faint
+    bands with steep ends beside the strokes along the motion, which keep their contrast.
 ``blur_spread``
     How much sharper the best of those four directions is than the worst, ``(max - min) / min`` of
     their ratios: motion blur leaves edges along the motion crisp (a large spread), missed focus
@@ -139,6 +144,7 @@ class FrameMetrics:
     dark_below: float = 0.0
     p01: float = 0.0
     local_contrast: float = 1.0
+    acuity: float = 1.0
     motion: float = 0.0
     """Viewing pixels the picture moved per frame interval since the previous frame
     (:mod:`livecheck.motion`): measured by the live pipeline, which has the previous frame, while
@@ -261,6 +267,7 @@ def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: 
     light = backlight(grey)
     return FrameMetrics(
         sharpness=sharpness_mod.sharpness(ratios),
+        acuity=sharpness_mod.acuity(sums, noise_sigma * pitch),
         blur_spread=sharpness_mod.direction_spread(ratios),
         edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,

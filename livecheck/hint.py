@@ -89,10 +89,12 @@ class HintSpec:
 
 
 def _blurry(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
-    # Blur is judged only where there are edges; the guard has its own hysteresis (half of it).
+    # Blur is judged only where there are edges; the guard has its own hysteresis (half of it). Soft
+    # edges (sharpness) or, across thin strokes, a streak that leaves them steep but faint (acuity).
     if holding:
-        return m.edge_strength >= th.blurry_min_edges / 2 and m.sharpness < th.blurry_off
-    return m.edge_strength >= th.blurry_min_edges and m.sharpness < th.blurry_on
+        return m.edge_strength >= th.blurry_min_edges / 2 and (
+            m.sharpness < th.blurry_off or m.acuity < th.blurry_acuity_off)
+    return m.edge_strength >= th.blurry_min_edges and (m.sharpness < th.blurry_on or m.acuity < th.blurry_acuity_on)
 
 
 def _too_dark(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
@@ -138,7 +140,7 @@ def _hold_still(m: FrameMetrics, th: Thresholds, holding: bool) -> bool:
 
 
 HINT_SPECS: dict[Hint, HintSpec] = {spec.hint: spec for spec in (
-    HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"),),
+    HintSpec(Hint.BLURRY, _blurry, (Band("blurry_on", "blurry_off"), Band("blurry_acuity_on", "blurry_acuity_off")),
              "Blurry", "hold still or tap to focus", Icon.BLUR, (214, 72, 38)),
     HintSpec(Hint.TOO_DARK, _too_dark, (Band("dark_on", "dark_off"),),
              "Too dark", "add light", Icon.MOON, (72, 80, 222)),

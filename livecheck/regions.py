@@ -8,10 +8,15 @@ thresholds. Only the hints that describe a part of a picture are judged per cell
 and noise. A cell reads at most the whole frame's noise: noise is the camera's, and the frame's
 estimate comes from its flattest tiles, while a cell of grass or gravel has no flat tile and would
 read its own texture as noise (and that noise's share would then be taken off its sharpness).
+A cell's blur is judged on its sharpness alone, not its acuity (:mod:`livecheck.sharpness`): within
+one cell a single oriented texture (a corrugated roof, siding, ripples) has faint edges across it
+beside strong ones along it, as a streak does; the frame's most textured tiles hold edges of many
+orientations, which tell the two apart.
 The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +88,7 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
     if whole is None:
         whole = measure_prepared(bgr, grey_input, grey, view)
     ceiling = NoiseEstimate(whole.colour_noise, whole.luma_noise)
+    thresholds = dataclasses.replace(thresholds, blurry_acuity_on=0.0, blurry_acuity_off=0.0)
     cells = []
     for r in range(grid.rows):
         for c in range(grid.cols):

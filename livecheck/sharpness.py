@@ -13,6 +13,15 @@ ratio is about ``sqrt(s^2 + c^2) / s``: it does not depend on the edge's contras
 edge blurred far beyond ``c``, and falls steeply across the 1-3 px widths that separate "looks sharp"
 from "looks soft" on a screen. Noise lifts the fine-scale response; its expected share (from the
 noise estimate) is taken off, so noise cannot make a blurred frame look sharp.
+
+The ratio misses one kind of blur: a linear streak across thin strokes (text, wires, twigs). A
+stroke thinner than the streak is smeared into a faint band whose two ends are as steep as the
+stroke was thin, so every edge still reads sharp; what gives it away is that the band is faint next
+to the strokes along the motion, which keep their full contrast. The *acuity* reads that: on the
+same edges, in the worst direction, the fine gradient over twice the largest fine-scale detail
+(``|image - coarse|``) within ``ACUITY_REACH`` viewing pixels, a contrast-free ~0.2-0.45 on sharp
+photos whatever their content. It hardly moves under an isotropic blur (the detail nearby softens
+too), which the ratio catches.
 """
 from __future__ import annotations
 
@@ -39,6 +48,13 @@ MIN_DIRECTION_SHARE = 0.001
 """A direction is judged only if its edges carry this share of the strongest direction's energy:
 very low, because motion blur is exactly what weakens the edges across the motion, and at viewing
 scale a shake of a few pixels leaves them under a hundredth of it."""
+ACUITY_REACH = 6
+"""How far (viewing pixels) the acuity looks for the finest detail near an edge: beyond the 6-px
+streak the contract asks to catch, within a letter's size at a readable text size."""
+ACUITY_NOISE_GAIN = 0.5
+"""Share of the fine response's expected noise part (``NOISE_GAIN``) taken off the acuity: half, as
+noise lifts the detail nearby too, so the acuity moves little with it; with the whole taken off,
+strong noise would make sharp text read as smeared."""
 SPREAD_FLOOR = 0.5
 """The worst ratio is taken as at least this in :func:`direction_spread`: noise correction can push
 a smeared direction's ratio towards 0, which would make any spread look enormous."""
@@ -66,7 +82,7 @@ class _Scratch(threading.local):
     writes (unused here: the tiles were chosen on the analysis image's)."""
 
     def __init__(self) -> None:
-        self.part = np.empty((3, 4))
+        self.part = np.empty((4, 4))
         self.texture: np.ndarray | None = None
 
     def texture_plane(self, side: int) -> np.ndarray:
@@ -79,12 +95,13 @@ _scratch = _Scratch()
 
 
 def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) -> tuple[np.ndarray, float]:
-    """Per direction, the fine x coarse^2, coarse^3 and coarse^2 sums over the chosen tiles at viewing
-    scale (see ``livecheck/_edges.c``); and the binned pixels per viewing pixel they were read at."""
+    """Per direction, the fine x coarse^2, coarse^3, coarse^2 and acuity x coarse^2 sums over the chosen
+    tiles at viewing scale (see ``livecheck/_edges.c``); and the binned pixels per viewing pixel they
+    were read at."""
     h, w = bgr.shape[:2]
     k = view.bin
     side = min(round(TILE * view.pitch) * k, h // k * k, w // k * k)
-    sums = np.zeros((3, 4))
+    sums = np.zeros((4, 4))
     if side < 4 * k:
         return sums, view.pitch
     c = candidates(h, w, side, *analysis_texture.shape)
@@ -92,10 +109,11 @@ def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) ->
     ws = _scratch
     texture = ws.texture_plane(side // k)
     sigma = COARSE_SIGMA * view.pitch
+    reach = max(1, round(ACUITY_REACH * view.pitch))
     for y, x in chosen:
         tile = binned(bgr[y:y + side, x:x + side], k)
         fine = cv2.cvtColor(tile, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        edge_energy(fine, cv2.GaussianBlur(fine, (0, 0), sigma), ws.part, texture)
+        edge_energy(fine, cv2.GaussianBlur(fine, (0, 0), sigma), ws.part, texture, reach)
         sums += ws.part
     return sums, view.pitch
 
@@ -104,7 +122,7 @@ def direction_ratios(sums: np.ndarray, noise_sigma: float) -> np.ndarray:
     """Per direction, the noise-corrected fine/coarse ratio from :func:`edge_sums`; NaN for a
     direction not judged (see ``MIN_DIRECTION_SHARE``), all NaN when there is no edge at all.
     ``noise_sigma`` in grey levels at the tiles' own pitch."""
-    fine, coarse, squares = sums
+    fine, coarse, squares = sums[:3]
     ratios = np.full(coarse.shape, np.nan)
     best = float(coarse.max())
     if best <= 0.0:
@@ -113,6 +131,19 @@ def direction_ratios(sums: np.ndarray, noise_sigma: float) -> np.ndarray:
     strength = coarse[judged] / squares[judged]
     ratios[judged] = fine[judged] / coarse[judged] - NOISE_GAIN * noise_sigma / strength
     return ratios
+
+
+def acuity(sums: np.ndarray, noise_sigma: float) -> float:
+    """The worst judged direction's acuity from the sums of :func:`edge_sums` (see the module
+    docstring; 0 when there is no edge), less ``ACUITY_NOISE_GAIN`` of its expected noise part.
+    ``noise_sigma`` in grey levels at the tiles' own pitch."""
+    fine, coarse, squares, sharp = sums
+    best = float(coarse.max())
+    if best <= 0.0:
+        return 0.0
+    judged = coarse >= MIN_DIRECTION_SHARE * best
+    noise_share = ACUITY_NOISE_GAIN * NOISE_GAIN * noise_sigma * squares[judged] / fine[judged]
+    return max(float((sharp[judged] / squares[judged] * (1.0 - noise_share)).min()), 0.0)
 
 
 def sharpness(ratios: np.ndarray) -> float:

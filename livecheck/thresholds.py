@@ -46,6 +46,13 @@ class Thresholds:
     with each set left out it lands at 1.76-1.81."""
     blurry_off: float = 1.95
     """``blurry`` clears once ``sharpness`` is above this."""
+    blurry_acuity_on: float = 0.2
+    """``acuity`` (:mod:`livecheck.sharpness`) below this raises ``blurry`` too: a streak across thin
+    strokes (text), which the sharpness reads as crisp. Sharp photos read 0.2-0.45; a streak of 8
+    viewing pixels across text 0.1-0.2. Refitted with each blur set left out (scripts/eval_hints.py)
+    it lands at 0.201-0.204: just under the clean photos' lowest reading."""
+    blurry_acuity_off: float = 0.215
+    """``blurry`` clears once ``acuity`` is above this too (and ``sharpness`` above ``blurry_off``)."""
     blurry_min_edges: float = 1.5
     """Blur is judged only when ``edge_strength`` (grey levels per analysis pixel on the strongest
     edges) reaches this: a blank wall or a lens cap has no edges to be sharp or blurred. A shown

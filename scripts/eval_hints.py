@@ -65,6 +65,11 @@ PRIMARY: dict[Hint, tuple[str, str]] = {
     Hint.TOO_BRIGHT: ("bright_on", "mean_luma"),
     Hint.NOISY: ("noisy_on", "colour_noise"),  # the luma rule (noisy_luma_on) is kept as it is
 }
+# The real_hr source groups (by file-name prefix; the rest are "wild"), each a data set of its own in
+# the leave-one-out.
+VIEWSCALE_GROUPS = {"documents": "phone-scan", "architecture": "SfM_quality_evaluation", "wild": ""}
+# A second threshold of the same rule, refitted after the primary one (same side).
+SECONDARY: dict[Hint, tuple[str, str]] = {Hint.BLURRY: ("blurry_acuity_on", "acuity")}
 RAISES_BELOW = {Hint.BLURRY: True, Hint.TOO_DARK: True, Hint.TOO_BRIGHT: False, Hint.NOISY: False}
 WASHED_OUT_MEDIAN = 0.55
 WASHED_OUT_FLARE = 0.25
@@ -188,11 +193,13 @@ def _figures(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, list
 
 
 def _refit(hint: Hint, clean: list[FrameMetrics], defect_sets: list[list[FrameMetrics]],
-           th: Thresholds) -> float:
-    """The on threshold these photos alone would pick: the one maximising the mean recall over the
-    defect sets (each set counts once, whatever its size) minus the share of clean photos raising
-    this hint, midway between photos. The rule's other conditions stay as they are."""
-    field, metric = PRIMARY[hint]
+           th: Thresholds, which: tuple[str, str] | None = None) -> float:
+    """The on threshold (``which``: field and metric, the hint's primary one by default) these photos
+    alone would pick: the one maximising the mean recall over the defect sets (each set counts once,
+    whatever its size) minus the share of clean photos raising this hint, midway between photos; of
+    equal ones, the first from the side that raises every photo. The rule's other conditions stay as
+    they are."""
+    field, metric = which or PRIMARY[hint]
     sign = -1.0 if RAISES_BELOW[hint] else 1.0  # compare as "raised when sign * value > threshold"
     values = sorted({sign * getattr(m, metric) for ms in [clean, *defect_sets] for m in ms})
     candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or values
@@ -222,35 +229,50 @@ def _leave_one_out(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str
     for hint, sets in defects.items():
         if len(sets) < 2:
             continue
-        field, _ = PRIMARY[hint]
+        fields = [PRIMARY[hint][0]]
         out[hint.value] = {}
         for held_out, photos in sets.items():
             rest = [[p.metrics for p in ps] for name, ps in sets.items() if name != held_out]
-            refit = dataclasses.replace(th, **_with_band(th, field, _refit(hint, clean_metrics, rest, th)))
+            refit = dataclasses.replace(th, **_with_band(th, fields[0], _refit(hint, clean_metrics, rest, th)))
+            if hint in SECONDARY:
+                fields = [PRIMARY[hint][0], SECONDARY[hint][0]]
+                refit = dataclasses.replace(refit, **_with_band(refit, fields[1], _refit(
+                    hint, clean_metrics, rest, refit, SECONDARY[hint])))
             recall = _rate([hint_condition(hint, p.metrics, refit) for p in photos])
-            out[hint.value][held_out] = {"threshold": round(getattr(refit, field), 3), "recall": recall,
+            threshold = " / ".join(f"{getattr(refit, f):.3g}" for f in fields)
+            out[hint.value][held_out] = {"threshold": threshold, "recall": recall,
                                          "recall_by_band": _by_band(
                                              photos, lambda p, r=refit, h=hint: hint_condition(h, p.metrics, r))}
     return out
 
 
-def _viewscale_photos(data: Path) -> dict[tuple[str, str], list[_Photo]]:
-    """The viewing-scale synthetic cases (scripts/viewscale.py), measured, by (defect, resolution)."""
-    out: dict[tuple[str, str], list[_Photo]] = {}
+def _source_group(stem: str) -> str:
+    """Which of ``VIEWSCALE_GROUPS`` a real_hr source photo belongs to."""
+    return next((g for g, prefix in VIEWSCALE_GROUPS.items() if prefix and stem.startswith(prefix)), "wild")
+
+
+def _viewscale_photos(data: Path) -> dict[tuple[str, str, str], list[_Photo]]:
+    """The viewing-scale synthetic cases (scripts/viewscale.py), measured, by (defect, resolution,
+    source group)."""
+    out: dict[tuple[str, str, str], list[_Photo]] = {}
     for case in viewscale.build(data):
-        out.setdefault((case.defect, case.resolution), []).append(_measure(cv2.imread(str(case.path))))
+        key = (case.defect, case.resolution, _source_group(case.source))
+        out.setdefault(key, []).append(_measure(cv2.imread(str(case.path))))
     return out
 
 
-def _viewscale(photos: dict[tuple[str, str], list[_Photo]], th: Thresholds) -> dict:
+def _viewscale(photos: dict[tuple[str, str, str], list[_Photo]], th: Thresholds) -> dict:
     """Per defect and resolution, the rate of the hint the defect concerns (any of blurry and noisy
     for the sharp frames)."""
+    cases: dict[tuple[str, str], list[_Photo]] = {}
+    for (defect, resolution, _), ps in photos.items():
+        cases.setdefault((defect, resolution), []).extend(ps)
     out: dict = {}
-    for (defect, resolution), cases in photos.items():
+    for (defect, resolution), ps in cases.items():
         concern, must_raise = viewscale.EXPECT[defect]
         entry = out.setdefault(defect, {"hint": concern or "blurry or noisy", "must_raise": must_raise})
         concerned = {Hint.BLURRY, Hint.NOISY} if concern is None else {Hint(concern)}
-        entry[resolution] = _rate([bool(frame_hints(p.metrics, th) & concerned) for p in cases])
+        entry[resolution] = _rate([bool(frame_hints(p.metrics, th) & concerned) for p in ps])
     return out
 
 
@@ -312,10 +334,12 @@ def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
     clean = {spec: _measure_set(_files(data, spec)) for spec in CLEAN_SETS}
     synthetic = {} if quick else _viewscale_photos(data)
     if synthetic:  # a second generator of each defect for the leave-one-out (not in the real recall)
-        lodo = {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], "synthetic/view blur": [
-                    p for (d, _), ps in synthetic.items() if d in ("gauss2.5", "motion8") for p in ps]},
+        lodo = {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], **{
+                    f"synthetic/view blur {group}": [p for (d, _, g), ps in synthetic.items()
+                                                     if d in ("gauss2.5", "motion8") and g == group for p in ps]
+                    for group in VIEWSCALE_GROUPS}},
                 Hint.NOISY: {**defects[Hint.NOISY], "synthetic/view noise5": [
-                    p for (d, _), ps in synthetic.items() if d == "noise5" for p in ps]}}
+                    p for (d, _, _), ps in synthetic.items() if d == "noise5" for p in ps]}}
     else:
         lodo = defects
     return {

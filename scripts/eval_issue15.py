@@ -31,7 +31,7 @@ import eval_hold_still
 import numpy as np
 
 from livecheck.dev import viewscale
-from livecheck.fastchecks import FrameMetrics, frame_hints, measure
+from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
 from livecheck.hint import Hint
 from livecheck.regions import REGION_HINTS, regions
 from livecheck.sharpness import BlurKind, blur_kind
@@ -65,7 +65,7 @@ def blur_kind_figures(data, th: Thresholds) -> dict:
     for case in viewscale.build(data, defects=tuple(KIND_OF)):
         synthetic.append((_group(case.source), case.resolution, measure(cv2.imread(str(case.path))),
                           KIND_OF[case.defect]))
-    blurry = lambda m: m.edge_strength >= th.blurry_min_edges and m.sharpness < th.blurry_on  # noqa: E731
+    blurry = lambda m: hint_condition(Hint.BLURRY, m, th)  # noqa: E731
     out: dict = {"threshold": th.motion_spread, "by_resolution": {}, "by_group": {}, "lodo": {}}
     for res in viewscale.RESOLUTIONS:
         cases = [(m, k) for _, r, m, k in synthetic if r == res]

@@ -45,6 +45,19 @@ def test_kernel_matches_the_reference(kind: str, shape: tuple[int, int]) -> None
     np.testing.assert_array_equal(texture, expected_texture)
 
 
+@pytest.mark.parametrize("kind", ["noise", "scene", "flat"])
+@pytest.mark.parametrize("shape", [(64, 64), (37, 53), (2, 2), (1, 9), (9, 1)])
+@pytest.mark.parametrize("reach", [0, 1, 6, 40])
+def test_the_acuity_sums_match_the_reference(kind: str, shape: tuple[int, int], reach: int) -> None:
+    grey = _image(kind, shape)
+    fine = grey.astype(np.float32)
+    coarse = cv2.GaussianBlur(fine, (0, 0), _SHARP_COARSE_SIGMA)
+    sums, texture = np.empty((4, 4)), np.empty(grey.shape, np.float32)
+    edge_energy(fine, coarse, sums, texture, reach)
+    expected_sums, _ = reference.edge_energy(grey, coarse, reach)
+    np.testing.assert_allclose(sums, expected_sums, rtol=1e-5, atol=1e-6 * max(1.0, expected_sums.max()))
+
+
 def test_the_kernel_refuses_what_it_cannot_read() -> None:
     grey = _image("scene", (40, 60))
     sums, texture, coarse = _kernel(grey)
@@ -57,6 +70,10 @@ def test_the_kernel_refuses_what_it_cannot_read() -> None:
         edge_energy(fine, coarse.astype(np.float64), sums, texture)
     with pytest.raises(ValueError, match="C-contiguous"):
         edge_energy(np.zeros((40, 120), np.float32)[:, ::2], coarse, sums, texture)
+    with pytest.raises(ValueError, match="reach"):
+        edge_energy(fine, coarse, np.empty((4, 4)), texture, -1)
+    with pytest.raises(ValueError, match="sums"):
+        edge_energy(fine, coarse, np.empty((5, 4)), texture)
     with pytest.raises(ValueError, match="non-empty"):
         edge_energy(np.zeros((0, 5), np.float32), np.zeros((0, 5), np.float32), sums,
                     np.zeros((0, 5), np.float32))

@@ -50,6 +50,42 @@ def test_motion_blur_raises_blurry_although_edges_along_the_motion_stay_sharp(ho
     assert Hint.BLURRY in assess(streaked).hints
 
 
+def text_page(width: int = 1280, height: int = 720) -> np.ndarray:
+    """A printed page: lines of small dark letters (strokes ~1-2 px) on pale paper."""
+    img = np.full((height, width, 3), 225, np.uint8)
+    rng = np.random.default_rng(1)
+    for y in range(40, height - 20, 26):
+        words = " ".join("".join(chr(97 + int(c)) for c in rng.integers(0, 26, rng.integers(2, 9))) for _ in range(14))
+        cv2.putText(img, words, (20, y), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (40, 40, 40), 1, cv2.LINE_AA)
+    return img
+
+
+def streak(img: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
+    """A linear motion blur: a box streak of ``length`` px at ``angle_deg``."""
+    kernel = np.zeros((33, 33), np.float32)
+    half = (length - 1) / 2
+    dx, dy = half * np.cos(np.radians(angle_deg)), half * np.sin(np.radians(angle_deg))
+    ends = [(round((16 + sign * dx) * 16), round((16 + sign * dy) * 16)) for sign in (-1, 1)]
+    cv2.line(kernel, ends[0], ends[1], 1.0, 1, cv2.LINE_AA, 4)
+    return cv2.filter2D(img, -1, kernel / kernel.sum())
+
+
+@pytest.mark.parametrize("angle", [0, 30, 90, 135])
+def test_a_streak_across_text_raises_blurry_although_its_edges_stay_steep(angle: int) -> None:
+    # Thin strokes smeared 8 px: faint bands with steep ends. The sharpness ratio reads them as crisp
+    # (well above blurry_on); the acuity sees them faint beside the strokes along the motion.
+    smeared = assess(streak(text_page(), 8.0, angle))
+    assert Hint.BLURRY in smeared.hints
+    assert smeared.metrics.acuity < Thresholds().blurry_acuity_on
+
+
+def test_sharp_and_barely_softened_text_is_not_blurry() -> None:
+    for page in (text_page(), blur(text_page(), 0.5)):
+        result = assess(page)
+        assert Hint.BLURRY not in result.hints
+        assert result.metrics.acuity > Thresholds().blurry_acuity_off
+
+
 def test_noise_raises_noisy_and_clean_frame_does_not() -> None:
     assert Hint.NOISY not in assess(scene()).hints
     noisy = assess(add_noise(scene(), 6.0))
@@ -226,7 +262,7 @@ def test_metrics_names_and_types() -> None:
     assert set(metrics) == {"sharpness", "edge_strength", "mean_luma", "p05", "p50", "p95",
                             "clipped_dark", "clipped_bright", "colour_noise", "luma_noise",
                             "noise_sigma", "contrast", "blur_spread", "dark_mass", "bright_mass", "dark_below",
-                            "p01", "local_contrast", "motion"}
+                            "p01", "local_contrast", "motion", "acuity"}
     assert metrics["noise_sigma"] == max(metrics["colour_noise"], metrics["luma_noise"])
     assert all(isinstance(v, float) and np.isfinite(v) for v in metrics.values())
     assert metrics["p05"] <= metrics["p50"] <= metrics["p95"]
