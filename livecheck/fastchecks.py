@@ -249,25 +249,26 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
 
 
 def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale,
-                     noise_ceiling: NoiseEstimate | None = None) -> FrameMetrics:
+                     noise_ceiling: NoiseEstimate | None = None, with_acuity: bool = True) -> FrameMetrics:
     """:func:`measure` on a frame already validated (:func:`as_bgr`), with its analysis image
     ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
     frame's own analysis image, at the frame's viewing scale. ``noise_ceiling``: the most noise
-    this part may read (the whole frame's: see :mod:`livecheck.regions`)."""
+    this part may read (the whole frame's: see :mod:`livecheck.regions`). Without ``with_acuity``
+    the acuity is not measured and reads the neutral 1.0."""
     mean, p01, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
     noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
     if noise_ceiling is not None:
         noise = NoiseEstimate(min(noise.colour, noise_ceiling.colour), min(noise.luma, noise_ceiling.luma))
     noise_sigma = max(noise.colour, noise.luma)
-    sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view)
+    sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view, with_acuity)
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
     judged = bool(sums[1].any())
     ratios = sharpness_mod.direction_ratios(sums, noise_sigma * pitch)
     light = backlight(grey)
     return FrameMetrics(
         sharpness=sharpness_mod.sharpness(ratios),
-        acuity=sharpness_mod.acuity(sums, noise_sigma * pitch),
+        acuity=sharpness_mod.acuity(sums, noise_sigma * pitch) if with_acuity else 1.0,
         blur_spread=sharpness_mod.direction_spread(ratios),
         edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,

@@ -8,7 +8,7 @@ thresholds. Only the hints that describe a part of a picture are judged per cell
 and noise. A cell reads at most the whole frame's noise: noise is the camera's, and the frame's
 estimate comes from its flattest tiles, while a cell of grass or gravel has no flat tile and would
 read its own texture as noise (and that noise's share would then be taken off its sharpness).
-A cell's blur is judged on its sharpness alone, not its acuity (:mod:`livecheck.sharpness`): within
+A cell's blur is judged on its sharpness alone; its acuity is not measured (:mod:`livecheck.sharpness`): within
 one cell a single oriented texture (a corrugated roof, siding, ripples) has faint edges across it
 beside strong ones along it, as a streak does; the frame's most textured tiles hold edges of many
 orientations, which tell the two apart.
@@ -16,7 +16,6 @@ The cells are ``{"x", "y", "w", "h"}`` in 0-1 frame units, rows top to bottom.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +87,6 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
     if whole is None:
         whole = measure_prepared(bgr, grey_input, grey, view)
     ceiling = NoiseEstimate(whole.colour_noise, whole.luma_noise)
-    thresholds = dataclasses.replace(thresholds, blurry_acuity_on=0.0, blurry_acuity_off=0.0)
     cells = []
     for r in range(grid.rows):
         for c in range(grid.cols):
@@ -96,7 +94,7 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
             part_grey = np.ascontiguousarray(grey[ays[r]:ays[r + 1], axs[c]:axs[c + 1]])
             if part.size == 0 or part_grey.size == 0:
                 continue
-            m = measure_prepared(part, grey_input, part_grey, view, ceiling)
+            m = measure_prepared(part, grey_input, part_grey, view, ceiling, with_acuity=False)
             hints = frozenset(hint for hint in REGION_HINTS
                               if thresholds.enabled(hint) and HINT_SPECS[hint].rule(m, thresholds, False))
             cells.append(Region(xs[c] / w, ys[r] / h, (xs[c + 1] - xs[c]) / w, (ys[r + 1] - ys[r]) / h, m, hints))

@@ -94,10 +94,11 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) -> tuple[np.ndarray, float]:
+def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale,
+              with_acuity: bool = True) -> tuple[np.ndarray, float]:
     """Per direction, the fine x coarse^2, coarse^3, coarse^2 and acuity x coarse^2 sums over the chosen
-    tiles at viewing scale (see ``livecheck/_edges.c``); and the binned pixels per viewing pixel they
-    were read at."""
+    tiles at viewing scale (see ``livecheck/_edges.c``; the last row stays 0 without ``with_acuity``);
+    and the binned pixels per viewing pixel they were read at."""
     h, w = bgr.shape[:2]
     k = view.bin
     side = min(round(TILE * view.pitch) * k, h // k * k, w // k * k)
@@ -109,7 +110,7 @@ def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale) ->
     ws = _scratch
     texture = ws.texture_plane(side // k)
     sigma = COARSE_SIGMA * view.pitch
-    reach = max(1, round(ACUITY_REACH * view.pitch))
+    reach = max(1, round(ACUITY_REACH * view.pitch)) if with_acuity else 0
     for y, x in chosen:
         tile = binned(bgr[y:y + side, x:x + side], k)
         fine = cv2.cvtColor(tile, cv2.COLOR_BGR2GRAY).astype(np.float32)
