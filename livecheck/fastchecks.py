@@ -71,6 +71,7 @@ from livecheck import sharpness as sharpness_mod
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.kernels import edge_energy
 from livecheck.lighting import backlight, local_contrast
+from livecheck.noise import TILES as NOISE_TILES
 from livecheck.noise import NoiseEstimate, estimate_noise
 from livecheck.sharpness import BlurKind
 from livecheck.thresholds import Thresholds
@@ -248,27 +249,42 @@ def measure(frame: np.ndarray, view_size: int = VIEW_SIZE) -> FrameMetrics:
     return measure_prepared(bgr, grey_input, _analysis_grey(bgr), view_scale(bgr.shape, view_size))
 
 
+@dataclass(frozen=True, slots=True)
+class TileBudget:
+    """How much of a frame the tile measurements read: the most textured ``sharpness`` tiles, the
+    flattest ``noise`` tiles, and whether the acuity is measured on the sharpness tiles (when not,
+    it reads the neutral 1.0)."""
+
+    sharpness: int = sharpness_mod.TILES
+    noise: int = NOISE_TILES
+    acuity: bool = True
+
+
+FRAME_BUDGET = TileBudget()
+"""What a whole frame is measured with."""
+
+
 def measure_prepared(bgr: np.ndarray, grey_input: bool, grey: np.ndarray, view: ViewScale,
-                     noise_ceiling: NoiseEstimate | None = None, with_acuity: bool = True) -> FrameMetrics:
+                     noise_ceiling: NoiseEstimate | None = None, budget: TileBudget = FRAME_BUDGET) -> FrameMetrics:
     """:func:`measure` on a frame already validated (:func:`as_bgr`), with its analysis image
     ``grey`` and its viewing scale: so a part of a frame (:mod:`livecheck.regions`) is judged on the
-    frame's own analysis image, at the frame's viewing scale. ``noise_ceiling``: the most noise
-    this part may read (the whole frame's: see :mod:`livecheck.regions`). Without ``with_acuity``
-    the acuity is not measured and reads the neutral 1.0."""
+    frame's own analysis image, at the frame's viewing scale, with its own tile ``budget``.
+    ``noise_ceiling``: the most noise this part may read (the whole frame's: see
+    :mod:`livecheck.regions`)."""
     mean, p01, p05, p50, p95, clipped_dark, clipped_bright = _exposure(grey)
     energy = _edge_energy(grey)
-    noise = estimate_noise(bgr, grey_input, grey, energy.texture, view)
+    noise = estimate_noise(bgr, grey_input, grey, energy.texture, view, budget.noise)
     if noise_ceiling is not None:
         noise = NoiseEstimate(min(noise.colour, noise_ceiling.colour), min(noise.luma, noise_ceiling.luma))
     noise_sigma = max(noise.colour, noise.luma)
-    sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view, with_acuity)
+    sums, pitch = sharpness_mod.edge_sums(bgr, energy.texture, view, budget.sharpness, budget.acuity)
     # A frame too thin to hold one tile at viewing scale has no sharpness to judge: no edges either.
     judged = bool(sums[1].any())
     ratios = sharpness_mod.direction_ratios(sums, noise_sigma * pitch)
     light = backlight(grey)
     return FrameMetrics(
         sharpness=sharpness_mod.sharpness(ratios),
-        acuity=sharpness_mod.acuity(sums, noise_sigma * pitch) if with_acuity else 1.0,
+        acuity=sharpness_mod.acuity(sums, noise_sigma * pitch) if budget.acuity else 1.0,
         blur_spread=sharpness_mod.direction_spread(ratios),
         edge_strength=_edge_strength(energy) if judged else 0.0,
         mean_luma=mean,

@@ -100,15 +100,18 @@ class NoiseEstimate:
 
 
 class _Scratch(threading.local):
-    """Per-thread arrays that the C kernel writes its statistics into: per statistic (the smallest
-    eigenvalue of the residual's colour covariance, luma variance, B+G+R variance), scale (fine,
-    coarse) and tile; each tile's share of blown 4x4 blocks; the luma tiles' smallest patch
-    eigenvalues."""
+    """Per-thread arrays that the C kernel writes its statistics into, one set per tile count: per
+    statistic (the smallest eigenvalue of the residual's colour covariance, luma variance, B+G+R
+    variance), scale (fine, coarse) and tile; each tile's share of blown 4x4 blocks; the luma
+    tiles' smallest patch eigenvalues."""
 
     def __init__(self) -> None:
-        self.stats = np.empty((3, 2, TILES))  # smallest colour eigenvalue, luma and total variance
-        self.clipped = np.empty(TILES)
-        self.luma = np.empty(_LUMA_TILES)
+        self.sets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def arrays(self, tiles: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if tiles not in self.sets:
+            self.sets[tiles] = (np.empty((3, 2, tiles)), np.empty(tiles), np.empty(min(_LUMA_TILES, tiles)))
+        return self.sets[tiles]
 
 
 _scratch = _Scratch()
@@ -135,15 +138,15 @@ def _colour_estimate(stats: np.ndarray, unclipped: np.ndarray) -> float:
 
 
 def _flattest_tiles(shape: tuple[int, int], side: int, analysis_grey: np.ndarray,
-                    texture: np.ndarray) -> np.ndarray:
-    """Top-left corners (full resolution) of the ``TILES`` flattest candidate tiles, flattest first:
+                    texture: np.ndarray, tiles: int) -> np.ndarray:
+    """Top-left corners (full resolution) of the ``tiles`` flattest candidate tiles, flattest first:
     least ``texture`` summed over each tile's footprint in the analysis image (an integral image
     gives the 96 sums from four lookups each); tiles whose footprint holds a clipped pixel last."""
     c = candidates(*shape, side, *analysis_grey.shape)
     score = footprint_sums(c, texture)
     lo, hi = _CLIPPED_LEVELS
     score[footprint_counts(c, cv2.inRange(analysis_grey, lo + 1, hi - 1)) < 255 * c.area] = np.inf
-    return c.top_left[np.argsort(score, kind="stable")[:TILES]]
+    return c.top_left[np.argsort(score, kind="stable")[:tiles]]
 
 
 def _binned_mosaic(bgr: np.ndarray, top_left: np.ndarray, side: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,10 +161,10 @@ def _binned_mosaic(bgr: np.ndarray, top_left: np.ndarray, side: int, k: int) -> 
 
 
 def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
-                   texture: np.ndarray, view: ViewScale = NATIVE) -> NoiseEstimate:
+                   texture: np.ndarray, view: ViewScale = NATIVE, tiles: int = TILES) -> NoiseEstimate:
     """Noise estimates of a contiguous BGR uint8 frame (``grey_input``: its channels are copies), in
     grey levels at viewing scale. ``analysis_grey`` is the frame's downscaled grey image and
-    ``texture`` its fine gradient map (same size), used to pick the flattest tiles.
+    ``texture`` its fine gradient map (same size), used to pick the ``tiles`` flattest tiles.
 
     Frames larger than their view are read as tiles binned by ``view.bin`` and the estimates scaled
     by ``1 / view.pitch``: exact for white noise, which area averaging lowers by the linear factor.
@@ -171,15 +174,15 @@ def estimate_noise(bgr: np.ndarray, grey_input: bool, analysis_grey: np.ndarray,
     side = min(TILE, h // k, w // k) // 8 * 8  # each scale's tile side (side / 4) even, as the sampling needs
     if side < _MIN_SIDE:
         return NoiseEstimate(0.0, 0.0)
-    top_left = _flattest_tiles((h, w), side * k, analysis_grey, texture)
+    top_left = _flattest_tiles((h, w), side * k, analysis_grey, texture, tiles)
     frame = bgr
     if k > 1:
         frame, top_left = _binned_mosaic(bgr, top_left, side, k)
-    ws = _scratch
-    tile_statistics(frame, top_left, side, _BLUR, not grey_input, ws.stats, ws.clipped, ws.luma)
+    stats, clipped, luma_smallest = _scratch.arrays(len(top_left))
+    tile_statistics(frame, top_left, side, _BLUR, not grey_input, stats, clipped, luma_smallest)
     to_view = 1.0 / view.pitch
-    luma = to_view * _CAL_LUMA * float(np.sqrt(_quantile(ws.luma, _LUMA_QUANTILE)))
+    luma = to_view * _CAL_LUMA * float(np.sqrt(_quantile(luma_smallest, _LUMA_QUANTILE)))
     if grey_input:
         return NoiseEstimate(0.0, luma)
     # Tiles with blown highlights have lost their noise there and gained false colour structure.
-    return NoiseEstimate(to_view * _colour_estimate(ws.stats, ws.clipped <= _MAX_CLIPPED), luma)
+    return NoiseEstimate(to_view * _colour_estimate(stats, clipped <= _MAX_CLIPPED), luma)

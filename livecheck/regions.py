@@ -21,11 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from livecheck.fastchecks import FrameMetrics, _analysis_grey, as_bgr, measure_prepared
+from livecheck.fastchecks import FrameMetrics, TileBudget, _analysis_grey, as_bgr, measure_prepared
 from livecheck.hint import HINT_SPECS, Hint
 from livecheck.noise import NoiseEstimate
 from livecheck.thresholds import Thresholds
 from livecheck.view import VIEW_SIZE, view_scale
+
+CELL_BUDGET = TileBudget(sharpness=4, noise=16, acuity=False)
+"""What each cell is measured with: half the whole frame's tiles (a cell is a sixteenth of it, and
+the frame's 8 sharpness and 32 noise tiles would cover most of a cell, many times over), and no
+acuity (see above)."""
 
 REGION_HINTS: tuple[Hint, ...] = tuple(h for h, spec in HINT_SPECS.items() if spec.regional)
 """The hints a cell can have: those about a part of the picture (not the frame's lighting as a whole)."""
@@ -94,7 +99,7 @@ def regions(frame: np.ndarray, thresholds: Thresholds, grid: Grid = Grid(),
             part_grey = np.ascontiguousarray(grey[ays[r]:ays[r + 1], axs[c]:axs[c + 1]])
             if part.size == 0 or part_grey.size == 0:
                 continue
-            m = measure_prepared(part, grey_input, part_grey, view, ceiling, with_acuity=False)
+            m = measure_prepared(part, grey_input, part_grey, view, ceiling, CELL_BUDGET)
             hints = frozenset(hint for hint in REGION_HINTS
                               if thresholds.enabled(hint) and HINT_SPECS[hint].rule(m, thresholds, False))
             cells.append(Region(xs[c] / w, ys[r] / h, (xs[c + 1] - xs[c]) / w, (ys[r + 1] - ys[r]) / h, m, hints))

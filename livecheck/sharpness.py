@@ -94,11 +94,11 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale,
+def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale, tiles: int = TILES,
               with_acuity: bool = True) -> tuple[np.ndarray, float]:
-    """Per direction, the fine x coarse^2, coarse^3, coarse^2 and acuity x coarse^2 sums over the chosen
-    tiles at viewing scale (see ``livecheck/_edges.c``; the last row stays 0 without ``with_acuity``);
-    and the binned pixels per viewing pixel they were read at."""
+    """Per direction, the fine x coarse^2, coarse^3, coarse^2 and acuity x coarse^2 sums over the
+    ``tiles`` most textured tiles at viewing scale (see ``livecheck/_edges.c``; the last row stays 0
+    without ``with_acuity``); and the binned pixels per viewing pixel they were read at."""
     h, w = bgr.shape[:2]
     k = view.bin
     side = min(round(TILE * view.pitch) * k, h // k * k, w // k * k)
@@ -106,7 +106,7 @@ def edge_sums(bgr: np.ndarray, analysis_texture: np.ndarray, view: ViewScale,
     if side < 4 * k:
         return sums, view.pitch
     c = candidates(h, w, side, *analysis_texture.shape)
-    chosen = c.top_left[np.argsort(-footprint_sums(c, analysis_texture), kind="stable")[:TILES]]
+    chosen = c.top_left[np.argsort(-footprint_sums(c, analysis_texture), kind="stable")[:tiles]]
     ws = _scratch
     texture = ws.texture_plane(side // k)
     sigma = COARSE_SIGMA * view.pitch
