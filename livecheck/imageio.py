@@ -13,7 +13,8 @@ terminal) and the file refused. Transparent PNG pixels are laid over white.
 A caller that needs no more than a given long side (``reduce_to``: `livecheck score` judges a
 photo at its viewing scale) can have a large JPEG decoded at 1/2, 1/4 or 1/8 of its size:
 libjpeg then computes only the low-frequency part of each 8x8 block (``IMREAD_REDUCED_COLOR_*``),
-which is several times faster than decoding every pixel and averages like a downscale does.
+which averages like a downscale does and skips most of the inverse transform and colour conversion
+(not the entropy decoding, so a file full of fine detail or noise gains least).
 
 ``iter_image_paths`` expands files, folders (recursively) and glob patterns into image paths, and
 yields (does not raise) an ``ImageReadError`` for a spec that matches nothing, so a batch carries on.
