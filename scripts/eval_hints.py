@@ -1,6 +1,6 @@
 """How well the per-frame hints work on real photos at every resolution, next to the textbook recipe.
 
-    python scripts/eval_hints.py [--json] [--quick] [--strictness]
+    python scripts/eval_hints.py [--json] [--quick] [--strictness] [--score-decode]
 
 Reads ../shared/data (or $LIVECHECK_SHARED/data) in place. Every figure is at the viewing scale of
 the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger).
@@ -13,7 +13,8 @@ the contract (livecheck/view.py: a frame is judged fitted to 1920 px when larger
   pipeline at 720p, 1080p, 4K and native 12+ MP, with defects fixed at the viewing scale: blurry
   recall for Gaussian sigma 2.5 / 8 px motion, false blurry for sharp and sigma 0.5, noisy recall for
   sigma 5, false noisy for sigma 1. `--quick` leaves it out (it renders ~800 camera frames once into
-  a cache outside the repository).
+  a cache outside the repository). The renders are read whole, as a camera frame reaches the checks;
+  `--score-decode` reads them as `livecheck score` decodes a JPEG (the 4K and native ones at half size).
 * Synthetic washed-out exposure of the real_hr clean photos (exposure gain, veiling flare and a
   highlight shoulder in linear light, JPEG): pale, flat frames with few blown pixels, a second
   `too_bright` set beside SICE's blown ones.
@@ -45,7 +46,9 @@ from livecheck.dev import shared_root, viewscale
 from livecheck.fastchecks import FrameMetrics, frame_hints, hint_condition, measure
 from livecheck.hint import Hint
 from livecheck.hint_engine import HintEngine
+from livecheck.imageio import read_picture
 from livecheck.thresholds import OPT_IN, PRESETS, Thresholds
+from livecheck.view import VIEW_SIZE
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
@@ -251,13 +254,15 @@ def _source_group(stem: str) -> str:
     return next((g for g, prefix in VIEWSCALE_GROUPS.items() if prefix and stem.startswith(prefix)), "wild")
 
 
-def _viewscale_photos(data: Path) -> dict[tuple[str, str, str], list[_Photo]]:
+def _viewscale_photos(data: Path, decode_to: int = 0) -> dict[tuple[str, str, str], list[_Photo]]:
     """The viewing-scale synthetic cases (scripts/viewscale.py), measured, by (defect, resolution,
-    source group)."""
+    source group). ``decode_to``: read the cached JPEGs as `livecheck score` does for that view
+    size (the 4K and native ones at half size); 0 reads every pixel, as a camera frame reaches the
+    checks."""
     out: dict[tuple[str, str, str], list[_Photo]] = {}
     for case in viewscale.build(data):
         key = (case.defect, case.resolution, _source_group(case.source))
-        out.setdefault(key, []).append(_measure(cv2.imread(str(case.path))))
+        out.setdefault(key, []).append(_measure(read_picture(case.path, reduce_to=decode_to).image))
     return out
 
 
@@ -318,10 +323,11 @@ def _strictness(defects: dict[Hint, dict[str, list[_Photo]]], clean: dict[str, l
     return out
 
 
-def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
+def evaluate(quick: bool = False, thresholds: Thresholds | None = None, score_decode: bool = False) -> dict:
     """All figures as a dict (raises FileNotFoundError when ../shared/data is absent).
 
-    ``quick`` leaves out the viewing-scale synthetic test (the real-photo figures stay)."""
+    ``quick`` leaves out the viewing-scale synthetic test (the real-photo figures stay);
+    ``score_decode`` reads its renders as `livecheck score` decodes them."""
     th = thresholds or Thresholds()
     data = shared_data()
     if not data.is_dir():
@@ -332,7 +338,7 @@ def evaluate(quick: bool = False, thresholds: Thresholds | None = None) -> dict:
                       for spec in specs}
                for hint, specs in DEFECT_SETS.items()}
     clean = {spec: _measure_set(_files(data, spec)) for spec in CLEAN_SETS}
-    synthetic = {} if quick else _viewscale_photos(data)
+    synthetic = {} if quick else _viewscale_photos(data, VIEW_SIZE if score_decode else 0)
     if synthetic:  # a second generator of each defect for the leave-one-out (not in the real recall)
         lodo = {**defects, Hint.BLURRY: {**defects[Hint.BLURRY], **{
                     f"synthetic/view blur {group}": [p for (d, _, g), ps in synthetic.items()
@@ -418,9 +424,11 @@ def main(argv: list[str] | None = None) -> int:
                         "synthetic test")
     parser.add_argument("--strictness", action="store_true", help="only the strictness presets' table "
                         "(real photos only)")
+    parser.add_argument("--score-decode", action="store_true", help="read the viewing-scale renders as "
+                        "`livecheck score` decodes them (large JPEGs at half size), not every pixel")
     args = parser.parse_args(argv)
     try:
-        result = evaluate(quick=args.quick or args.strictness)
+        result = evaluate(quick=args.quick or args.strictness, score_decode=args.score_decode)
     except FileNotFoundError as exc:
         print(f"eval_hints: {exc}", file=sys.stderr)
         return 2
