@@ -10,7 +10,7 @@ returning it with a grey bottom. A JPEG whose data is damaged inside decodes "su
 garbage blocks; libjpeg's warning on stderr is the only sign, so it is caught (and kept off the
 terminal) and the file refused. Transparent PNG pixels are laid over white.
 
-A caller that needs no more than a given long side (``reduce_to``: `livecheck score` judges a
+A caller that needs no more than a given long side (``decode_to``: `livecheck score` judges a
 photo at its viewing scale) can have a large JPEG decoded at 1/2, 1/4 or 1/8 of its size:
 libjpeg then computes only the low-frequency part of each 8x8 block (``IMREAD_REDUCED_COLOR_*``),
 which averages like a downscale does and skips most of the inverse transform and colour conversion
@@ -125,9 +125,9 @@ def read_image(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXEL
 
 
 def read_picture(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIXELS, *,
-                 reduce_to: int = 0) -> Picture:
+                 decode_to: int = 0) -> Picture:
     """``read_image`` with the file's own size, and a JPEG whose long side is at least twice
-    ``reduce_to`` decoded smaller (:func:`reduction`); ``reduce_to`` 0 decodes every pixel."""
+    ``decode_to`` decoded smaller (:func:`reduction`); ``decode_to`` 0 decodes every pixel."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -145,22 +145,22 @@ def read_picture(path: str | os.PathLike[str], max_pixels: int = DEFAULT_MAX_PIX
         data = path.read_bytes()
     except OSError as error:
         raise ImageReadError(f"cannot read: {error.strerror}", path) from None
-    return decode_picture(data, max_pixels=max_pixels, path=path, reduce_to=reduce_to)
+    return decode_picture(data, max_pixels=max_pixels, path=path, decode_to=decode_to)
 
 
 _REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
             8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
-def reduction(header: ImageHeader, reduce_to: int) -> int:
+def reduction(header: ImageHeader, decode_to: int) -> int:
     """The DCT-domain reduction (1, 2, 4 or 8) a file is decoded at for a caller that needs a long
-    side of ``reduce_to`` px (0: every pixel): the largest that keeps the long side at or above it,
+    side of ``decode_to`` px (0: every pixel): the largest that keeps the long side at or above it,
     for opaque JPEGs only (other formats decode whole anyway)."""
-    if reduce_to <= 0 or header.format is not ImageFormat.JPEG or header.has_alpha:
+    if decode_to <= 0 or header.format is not ImageFormat.JPEG or header.has_alpha:
         return 1
     long_side = max(header.width, header.height)
     factor = 1
-    while factor < 8 and long_side // (2 * factor) >= reduce_to:
+    while factor < 8 and long_side // (2 * factor) >= decode_to:
         factor *= 2
     return factor
 
@@ -172,7 +172,7 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
 
 
 def decode_picture(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
-                   path: str | os.PathLike[str] | None = None, reduce_to: int = 0) -> Picture:
+                   path: str | os.PathLike[str] | None = None, decode_to: int = 0) -> Picture:
     """``read_picture`` for bytes already in memory; ``path`` only goes into the error."""
     header = read_header(data, path)
     pixels = header.width * header.height
@@ -185,7 +185,7 @@ def decode_picture(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         # caught here because libpng would print its own complaint to stderr
         raise ImageReadError("truncated PNG file (no end chunk)", path)
     quiet_opencv()
-    factor = reduction(header, reduce_to)
+    factor = reduction(header, decode_to)
     flags = cv2.IMREAD_UNCHANGED if header.has_alpha else _REDUCED[factor]
     with native_messages(_CODEC_MESSAGE) as messages:
         try:

@@ -262,7 +262,7 @@ def _viewscale_photos(data: Path, decode_to: int = 0) -> dict[tuple[str, str, st
     out: dict[tuple[str, str, str], list[_Photo]] = {}
     for case in viewscale.build(data):
         key = (case.defect, case.resolution, _source_group(case.source))
-        out.setdefault(key, []).append(_measure(read_picture(case.path, reduce_to=decode_to).image))
+        out.setdefault(key, []).append(_measure(read_picture(case.path, decode_to=decode_to).image))
     return out
 
 

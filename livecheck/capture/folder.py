@@ -49,7 +49,7 @@ class ImageFolderSource(Source):
             index = self._index
             self._index += 1
             try:
-                image = read_picture(self.paths[index], reduce_to=self.decode_to).image
+                image = read_picture(self.paths[index], decode_to=self.decode_to).image
             except ImageReadError as error:
                 warnings.append(f"{self.paths[index]}: {error} (skipped)")
                 continue

@@ -46,7 +46,7 @@ class Scorer:
         if isinstance(entry, ImageReadError):
             return error_record(entry.path, entry)
         try:
-            picture = read_picture(entry, reduce_to=self.decode_to)
+            picture = read_picture(entry, decode_to=self.decode_to)
         except ImageReadError as exc:
             return error_record(entry, exc)
         return self.score(entry, picture)

@@ -265,20 +265,20 @@ def test_exif_rotated_jpeg_is_read_as_a_viewer_shows_it(tmp_path: Path) -> None:
     np.testing.assert_allclose(image.astype(int), np.rot90(read_image(tmp_path / "plain.jpg"), -1).astype(int), atol=2)
 
 
-@pytest.mark.parametrize(("long_side", "reduce_to", "factor"), [
+@pytest.mark.parametrize(("long_side", "decode_to", "factor"), [
     (4000, 1920, 2), (8000, 1920, 4), (3800, 1920, 1), (4000, 0, 1), (4000, 1000, 4), (8000, 500, 8)])
 def test_a_large_jpeg_is_decoded_at_the_largest_reduction_still_as_large_as_asked(
-        tmp_path: Path, long_side: int, reduce_to: int, factor: int) -> None:
+        tmp_path: Path, long_side: int, decode_to: int, factor: int) -> None:
     path = _write(tmp_path / "big.jpg", cv2.resize(_photo(48, 64), (long_side, long_side // 2)))
-    picture = read_picture(path, reduce_to=reduce_to)
+    picture = read_picture(path, decode_to=decode_to)
     assert (picture.width, picture.height, picture.reduction) == (long_side, long_side // 2, factor)
     assert picture.image.shape == (long_side // 2 // factor, long_side // factor, 3)
-    assert max(picture.image.shape) >= reduce_to
+    assert max(picture.image.shape) >= decode_to
 
 
 def test_a_reduced_decode_looks_like_the_full_one_shrunk(tmp_path: Path) -> None:
     path = _write(tmp_path / "big.jpg", cv2.resize(_photo(48, 64), (4000, 3000), interpolation=cv2.INTER_CUBIC))
-    reduced = read_picture(path, reduce_to=1920).image.astype(np.float32)
+    reduced = read_picture(path, decode_to=1920).image.astype(np.float32)
     shrunk = cv2.resize(read_image(path), (2000, 1500), interpolation=cv2.INTER_AREA).astype(np.float32)
     assert float(np.abs(reduced - shrunk).mean()) < 1.0
 
@@ -286,7 +286,7 @@ def test_a_reduced_decode_looks_like_the_full_one_shrunk(tmp_path: Path) -> None
 def test_a_reduced_exif_rotated_jpeg_keeps_its_turn_and_its_file_size(tmp_path: Path) -> None:
     plain = _write(tmp_path / "plain.jpg", cv2.resize(_photo(40, 60), (6000, 4000))).read_bytes()
     rotated = _write_bytes(tmp_path / "rot.jpg", with_exif_orientation(plain, 6))
-    picture = read_picture(rotated, reduce_to=1920)
+    picture = read_picture(rotated, decode_to=1920)
     assert (picture.width, picture.height, picture.reduction) == (4000, 6000, 2)
     assert picture.image.shape == (3000, 2000, 3)
     assert picture.image[20, -30, 2] > 200 and picture.image[20, -30, 0] < 60  # red corner top-right
@@ -294,7 +294,7 @@ def test_a_reduced_exif_rotated_jpeg_keeps_its_turn_and_its_file_size(tmp_path: 
 
 def test_only_jpegs_are_decoded_reduced(tmp_path: Path) -> None:
     path = _write(tmp_path / "big.png", cv2.resize(_photo(48, 64), (4000, 2000)))
-    picture = read_picture(path, reduce_to=1920)
+    picture = read_picture(path, decode_to=1920)
     assert (picture.reduction, picture.image.shape) == (1, (2000, 4000, 3))
 
 
